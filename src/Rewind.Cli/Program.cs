@@ -1,0 +1,2 @@
+Console.Error.WriteLine("rewind: the CLI is being built");
+return 2;

@@ -1,0 +1,313 @@
+using System.Buffers;
+using Rewind.Engine.Journal;
+using Rewind.Engine.Map;
+
+namespace Rewind.Engine;
+
+/// <summary>
+/// Reads and writes. The data I/O runs outside the pool lock; the lock is held only to look entries up
+/// (pinning their slots so nothing frees them mid-read) and to install new entries.
+///
+/// A write never touches a cluster in place: each changed cluster goes to a fresh slot (redirect on
+/// write), so a cluster shared with snapshots is never copied and a torn write can never damage data a
+/// snapshot or an acknowledged write depends on. All-zero clusters become holes.
+/// </summary>
+public sealed partial class Pool
+{
+    private readonly StripeLocks _stripes = new();
+
+    private void CheckRange(VolumeHandle h, long offset, long length, long size)
+    {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset)
+            throw new RewindException(ErrorKind.OutOfRange,
+                $"range offset {offset} length {length} is outside {h.Target.Describe} (size {size})");
+    }
+
+    private void CheckHandle(VolumeHandle h)
+    {
+        if (!HandleValid(h))
+            throw new RewindException(ErrorKind.Stale,
+                $"{h.Target.Describe} was rolled back or deleted after it was opened; reopen it to see its new content");
+    }
+
+    internal void Read(VolumeHandle h, long offset, Span<byte> buffer)
+    {
+        if (buffer.Length == 0) { lock (_lock) CheckRange(h, offset, 0, h.Target.Size); return; }
+        long first = offset >> ClusterShift;
+        long last = (offset + buffer.Length - 1) >> ClusterShift;
+        int n = (int)(last - first + 1);
+        var entries = ArrayPool<ulong>.Shared.Rent(n);
+        bool pinned = false;
+        try
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                CheckHandle(h);
+                CheckRange(h, offset, buffer.Length, h.Target.Size);
+                var root = h.Target.Root;
+                for (int i = 0; i < n; i++)
+                {
+                    ulong e = BlockMap.Lookup(root, first + i);
+                    entries[i] = e;
+                    if (e != 0) _slots.AddRef(MapEntry.Slot(e));
+                }
+                pinned = true;
+            }
+            byte[]? scratch = null;
+            try
+            {
+                int done = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    long clusterStart = (first + i) << ClusterShift;
+                    int inCluster = (int)(offset + done - clusterStart);
+                    int take = Math.Min(ClusterSize - inCluster, buffer.Length - done);
+                    var dest = buffer.Slice(done, take);
+                    ulong e = entries[i];
+                    if (e == 0) dest.Clear();
+                    else if (take == ClusterSize) ReadCluster(h, e, clusterStart, dest);
+                    else
+                    {
+                        scratch ??= ArrayPool<byte>.Shared.Rent(ClusterSize);
+                        ReadCluster(h, e, clusterStart, scratch.AsSpan(0, ClusterSize));
+                        scratch.AsSpan(inCluster, take).CopyTo(dest);
+                    }
+                    done += take;
+                }
+            }
+            finally
+            {
+                if (scratch != null) ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+        finally
+        {
+            if (pinned) Unpin(entries, n);
+            ArrayPool<ulong>.Shared.Return(entries);
+        }
+    }
+
+    private void Unpin(ulong[] entries, int n)
+    {
+        lock (_lock)
+            for (int i = 0; i < n; i++)
+                if (entries[i] != 0) _slots.Release(MapEntry.Slot(entries[i]));
+    }
+
+    /// <summary>Reads one whole cluster and checks it against the CRC its map entry carries.</summary>
+    private void ReadCluster(VolumeHandle h, ulong entry, long clusterStart, Span<byte> cluster)
+    {
+        uint slot = MapEntry.Slot(entry);
+        try { _data.Read(slot, cluster); }
+        catch (IOException e)
+        {
+            throw new RewindException(ErrorKind.IO, $"I/O error reading {h.Target.Describe} at offset {clusterStart} ({_data.Describe(slot)}): {e.Message}", e);
+        }
+        uint crc = Crc32C.Compute(cluster);
+        if (crc != MapEntry.Crc(entry))
+            throw new ChecksumException(h.Target.Describe, clusterStart,
+                $"cluster stored at {_data.Describe(slot)} has CRC-32C {crc:x8}, expected {MapEntry.Crc(entry):x8}");
+    }
+
+    internal void Write(VolumeHandle h, long offset, ReadOnlySpan<byte> data, bool fua)
+    {
+        if (h.IsReadOnly)
+            throw new RewindException(ErrorKind.ReadOnly, $"{h.Target.Describe} is read-only; clone it to get a writable volume");
+        if (data.Length == 0) { lock (_lock) CheckRange(h, offset, 0, h.Target.Size); return; }
+        WriteClusters(h, offset, data.Length, data, zeros: false, checkSize: true);
+        if (fua) Flush();
+    }
+
+    internal void Zero(VolumeHandle h, long offset, long length, bool fua)
+    {
+        if (h.IsReadOnly)
+            throw new RewindException(ErrorKind.ReadOnly, $"{h.Target.Describe} is read-only; clone it to get a writable volume");
+        ZeroRange(h, offset, length, fua, checkSize: true);
+    }
+
+    /// <summary>Whole clusters become holes with one record; partial ends are zeroed by rewriting their cluster.</summary>
+    private void ZeroRange(VolumeHandle h, long offset, long length, bool fua, bool checkSize)
+    {
+        if (checkSize) lock (_lock) { CheckHandle(h); CheckRange(h, offset, length, h.Target.Size); }
+        if (length == 0) return;
+        long end = offset + length;
+        long firstWhole = (offset + ClusterSize - 1) >> ClusterShift;
+        long endWhole = end >> ClusterShift;
+        if (firstWhole >= endWhole)
+        {
+            WriteClusters(h, offset, length, default, zeros: true, checkSize);
+        }
+        else
+        {
+            long headEnd = firstWhole << ClusterShift, tailStart = endWhole << ClusterShift;
+            if (headEnd > offset) WriteClusters(h, offset, headEnd - offset, default, zeros: true, checkSize);
+            using (_stripes.Enter(h.Target.Id, firstWhole, endWhole - 1))
+            {
+                lock (_lock)
+                {
+                    CheckWritable();
+                    CheckHandle(h);
+                    var vol = (Volume)h.Target;
+                    Record.EncodeCommon(_journalBuffer, RecordType.TrimMap, ++_lastSeq, vol.Id, firstWhole, endWhole - firstWhole);
+                    ApplyTrim(vol, firstWhole, endWhole - firstWhole);
+                }
+            }
+            if (tailStart < end) WriteClusters(h, tailStart, end - tailStart, default, zeros: true, checkSize);
+        }
+        if (fua) Flush();
+        WakeBackground();
+    }
+
+    /// <summary>
+    /// Writes [offset, offset+length) with <paramref name="data"/> (or zeros): builds each new cluster,
+    /// stores it in a fresh slot, then installs all entries with one journal record, so the write is
+    /// atomic across a crash however many clusters it spans.
+    /// </summary>
+    private void WriteClusters(VolumeHandle h, long offset, long length, ReadOnlySpan<byte> data, bool zeros, bool checkSize)
+    {
+        long first = offset >> ClusterShift;
+        long last = (offset + length - 1) >> ClusterShift;
+        int n = (int)(last - first + 1);
+        var clusters = ArrayPool<long>.Shared.Rent(n);
+        var entries = ArrayPool<ulong>.Shared.Rent(n);
+        byte[]? scratch = null;
+        int allocated = 0;
+        bool installed = false;
+        var held = n == 1 ? default : _stripes.Enter(h.Target.Id, first, last);
+        object? single = n == 1 ? _stripes.Single(h.Target.Id, first) : null;
+        if (single != null) Monitor.Enter(single);
+        try
+        {
+            lock (_lock)
+            {
+                CheckWritable();
+                CheckHandle(h);
+                if (checkSize) CheckRange(h, offset, length, h.Target.Size);
+            }
+            long done = 0;
+            for (int i = 0; i < n; i++)
+            {
+                long c = first + i;
+                long clusterStart = c << ClusterShift;
+                int inCluster = (int)(offset + done - clusterStart);
+                int take = (int)Math.Min(ClusterSize - inCluster, length - done);
+                ReadOnlySpan<byte> content;
+                if (take == ClusterSize && !zeros)
+                {
+                    content = data.Slice((int)done, take);
+                }
+                else
+                {
+                    scratch ??= ArrayPool<byte>.Shared.Rent(ClusterSize);
+                    var buf = scratch.AsSpan(0, ClusterSize);
+                    if (take == ClusterSize) buf.Clear();
+                    else ReadCurrent(h, c, buf);
+                    if (zeros) buf.Slice(inCluster, take).Clear();
+                    else data.Slice((int)done, take).CopyTo(buf.Slice(inCluster, take));
+                    content = buf;
+                }
+                clusters[i] = c;
+                if (content.IndexOfAnyExcept((byte)0) < 0)
+                {
+                    entries[i] = 0;
+                }
+                else
+                {
+                    uint crc = Crc32C.Compute(content);
+                    uint slot;
+                    lock (_lock) slot = _slots.Allocate();
+                    entries[i] = MapEntry.Make(slot, crc);
+                    allocated = i + 1;
+                    try { _data.Write(slot, content); }
+                    catch (IOException e) { throw Fail($"writing {_data.Describe(slot)}", e); }
+                }
+                done += take;
+            }
+            lock (_lock)
+            {
+                CheckWritable();
+                CheckHandle(h);
+                var vol = (Volume)h.Target;
+                if (checkSize && offset + length > vol.Size)
+                    throw new RewindException(ErrorKind.OutOfRange, $"{vol.Describe} shrank to {vol.Size} bytes during a write at offset {offset}");
+                Record.EncodeWriteMap(_journalBuffer, ++_lastSeq, vol.Id, clusters.AsSpan(0, n), entries.AsSpan(0, n));
+                ApplyWriteMap(vol, clusters.AsSpan(0, n), entries.AsSpan(0, n));
+                installed = true;
+            }
+        }
+        finally
+        {
+            if (!installed && allocated > 0)
+                lock (_lock)
+                    for (int i = 0; i < allocated; i++)
+                        if (entries[i] != 0) _slots.Release(MapEntry.Slot(entries[i]));
+            if (single != null) Monitor.Exit(single);
+            else held.Dispose();
+            if (scratch != null) ArrayPool<byte>.Shared.Return(scratch);
+            ArrayPool<long>.Shared.Return(clusters);
+            ArrayPool<ulong>.Shared.Return(entries);
+        }
+        MaybeCommitInBackground();
+    }
+
+    /// <summary>The current content of one cluster of the handle's volume, for a partial-cluster merge.</summary>
+    private void ReadCurrent(VolumeHandle h, long cluster, Span<byte> buf)
+    {
+        ulong e;
+        lock (_lock)
+        {
+            e = BlockMap.Lookup(h.Target.Root, cluster);
+            if (e != 0) _slots.AddRef(MapEntry.Slot(e));
+        }
+        if (e == 0) { buf.Clear(); return; }
+        try { ReadCluster(h, e, cluster << ClusterShift, buf); }
+        finally { lock (_lock) _slots.Release(MapEntry.Slot(e)); }
+    }
+
+    internal IReadOnlyList<Extent> GetExtents(VolumeHandle h, long offset, long length)
+    {
+        lock (_lock)
+        {
+            CheckHandle(h);
+            CheckRange(h, offset, length, h.Target.Size);
+            var result = new List<Extent>();
+            if (length == 0) return result;
+            long end = offset + length;
+            long pos = offset;
+            BlockMap.Allocated(h.Target.Root, offset >> ClusterShift, ((end - 1) >> ClusterShift) + 1, (c, count) =>
+            {
+                long s = Math.Max(offset, c << ClusterShift), e = Math.Min(end, (c + count) << ClusterShift);
+                if (s > pos) result.Add(new Extent(pos, s - pos, true));
+                result.Add(new Extent(s, e - s, false));
+                pos = e;
+            });
+            if (pos < end) result.Add(new Extent(pos, end - pos, true));
+            return result;
+        }
+    }
+
+    internal IReadOnlyList<ByteRange> ChangedSince(VolumeHandle h, string snapshot, long offset, long length)
+    {
+        lock (_lock)
+        {
+            CheckHandle(h);
+            CheckRange(h, offset, length, h.Target.Size);
+            var vol = h.Target as Volume ?? ((Snapshot)h.Target).Volume;
+            var snap = FindSnapshot(vol.Name, snapshot);
+            return DiffVersions(snap, h.Target, offset, offset + length);
+        }
+    }
+
+    private List<ByteRange> DiffVersions(Version a, Version b, long from, long to)
+    {
+        var ranges = new List<ByteRange>();
+        long limit = Math.Min(to, Math.Max(a.Size, b.Size));
+        BlockMap.Diff(a.Root, b.Root, (c, count) =>
+        {
+            long s = Math.Max(from, c << ClusterShift), e = Math.Min(limit, (c + count) << ClusterShift);
+            if (e > s) ranges.Add(new ByteRange(s, e - s));
+        });
+        return ranges;
+    }
+}
