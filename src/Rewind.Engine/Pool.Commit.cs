@@ -224,7 +224,7 @@ public sealed partial class Pool
                 bool more = true;
                 while (more && !_stopping)
                 {
-                    lock (_lock) more = !_releaser.Drain(4096);
+                    lock (_lock) more = !_releaser.Drain(512);
                 }
                 bool due;
                 lock (_lock)

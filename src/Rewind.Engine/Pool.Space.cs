@@ -104,6 +104,10 @@ public sealed partial class Pool
             v.Origin, v.OpenHandles);
     }
 
+    /// <summary>A volume just created or cloned shares all it maps, so deleting it would free nothing yet.</summary>
+    private VolumeInfo DescribeNew(Volume v) =>
+        new(v.Name, v.Id, v.Size, v.CreatedAt, v.Snapshots.Count, Bytes(v.Root?.Allocated ?? 0), 0, 0, v.Origin, v.OpenHandles);
+
     private SnapshotInfo Describe(Snapshot s, Usage usage) =>
         new(s.Volume.Name, s.Name, s.Id, s.Size, s.CreatedAt, Bytes(s.Root?.Allocated ?? 0), Bytes(usage.UniqueSlots.GetValueOrDefault(s)));
 

@@ -109,7 +109,7 @@ public sealed partial class Pool : IDisposable
             ApplyCreateVolume(id, name, sizeBytes, now, null, null);
         }
         Commit();
-        return GetVolume(name);
+        lock (_lock) return DescribeNew(FindVolume(name));
     }
 
     public IReadOnlyList<VolumeInfo> ListVolumes()
@@ -212,7 +212,12 @@ public sealed partial class Pool : IDisposable
             ApplyCreateSnapshot(vol, id, snapshot, now);
         }
         Commit();
-        return ListSnapshots(volume).Single(s => s.Name == snapshot);
+        lock (_lock)
+        {
+            // A new snapshot shares everything with its volume, so nothing is unique to it: no usage pass needed.
+            var snap = FindSnapshot(volume, snapshot);
+            return new SnapshotInfo(snap.Volume.Name, snap.Name, snap.Id, snap.Size, snap.CreatedAt, Bytes(snap.Root?.Allocated ?? 0), 0);
+        }
     }
 
     public IReadOnlyList<SnapshotInfo> ListSnapshots(string? volume = null)
@@ -278,7 +283,7 @@ public sealed partial class Pool : IDisposable
             ApplyClone(snap, id, newVolume, now);
         }
         Commit();
-        return GetVolume(newVolume);
+        lock (_lock) return DescribeNew(FindVolume(newVolume));
     }
 
     /// <summary>
