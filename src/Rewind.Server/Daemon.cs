@@ -1,0 +1,123 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rewind.Engine;
+using Rewind.Server.Api;
+
+namespace Rewind.Server;
+
+/// <summary>
+/// `rewind serve`: one process that holds a pool and serves it — NBD for machines and tools, the control
+/// API for the CLI and scripts. Stopping flushes every volume and closes clients cleanly.
+/// </summary>
+public sealed class Daemon : IAsyncDisposable
+{
+    private readonly ServeOptions _options;
+    private readonly Pool _pool;
+    private WebApplication? _api;
+    private readonly List<string> _nbdEndpoints = new();
+    private readonly List<string> _apiEndpoints = new();
+
+    private Daemon(ServeOptions options, Pool pool)
+    {
+        _options = options;
+        _pool = pool;
+    }
+
+    public Pool Pool => _pool;
+    public IReadOnlyList<string> NbdEndpoints => _nbdEndpoints;
+    public IReadOnlyList<string> ApiEndpoints => _apiEndpoints;
+
+    public static JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        o.Converters.Add(new JsonStringEnumConverter());
+        return o;
+    }
+
+    public static async Task<Daemon> StartAsync(ServeOptions options, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(options.PoolDirectory);
+        var pool = Pool.Open(options.PoolDirectory, new PoolOptions { HolderDescription = "rewind serve" });
+        var daemon = new Daemon(options, pool);
+        try
+        {
+            await daemon.StartApiAsync(cancel);
+            await daemon.StartNbdAsync(cancel);
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartApiAsync(CancellationToken cancel)
+    {
+        string socket = _options.ApiSocketPath;
+        RemoveStaleSocket(socket);
+        string? token = _options.ApiListen != null ? TokenAuth.LoadOrCreate(_options.ApiTokenPath) : null;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = _options.PoolDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenUnixSocket(socket);
+            if (_options.ApiListen != null) k.Listen(ParseEndpoint(_options.ApiListen, "--api-listen"));
+            k.Limits.MaxRequestBodySize = null; // imports stream whole disk images
+        });
+        var app = builder.Build();
+        TokenAuth.Use(app, token);
+        Api.ApiEndpoints.Map(app, _pool, Info);
+        await app.StartAsync(cancel);
+        File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _api = app;
+        _apiEndpoints.Add("unix:" + socket);
+        if (_options.ApiListen != null) _apiEndpoints.Add("http://" + _options.ApiListen);
+    }
+
+    private Task StartNbdAsync(CancellationToken cancel)
+    {
+        return Task.CompletedTask;
+    }
+
+    private DaemonInfo Info() => new(_pool.Directory, Environment.ProcessId, typeof(Daemon).Assembly.GetName().Version?.ToString() ?? "0",
+        _nbdEndpoints, _apiEndpoints);
+
+    internal static IPEndPoint ParseEndpoint(string value, string option)
+    {
+        int colon = value.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), out int port) || port < 0 || port > 65535)
+            throw new RewindException(ErrorKind.InvalidArgument, $"{option} wants HOST:PORT (e.g. 127.0.0.1:10809), not '{value}'");
+        string host = value[..colon].Trim('[', ']');
+        if (host == "localhost") host = "127.0.0.1";
+        if (!IPAddress.TryParse(host, out var address))
+            throw new RewindException(ErrorKind.InvalidArgument, $"{option}: '{host}' is not an IP address");
+        return new IPEndPoint(address, port);
+    }
+
+    /// <summary>We hold the pool lock, so a socket file left in the pool directory belongs to a dead daemon.</summary>
+    private static void RemoveStaleSocket(string path)
+    {
+        if (File.Exists(path)) File.Delete(path);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_api != null)
+        {
+            await _api.StopAsync();
+            await _api.DisposeAsync();
+            try { File.Delete(_options.ApiSocketPath); } catch (IOException) { }
+        }
+        _pool.Flush();
+        _pool.Dispose();
+    }
+}
