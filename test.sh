@@ -4,14 +4,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
-packages=(qemu-utils libnbd-bin python3-libnbd fio nbdkit)
+packages=(qemu-utils qemu-system-x86 libnbd-bin python3-libnbd fio nbdkit linux-image-amd64 busybox-static cpio e2fsprogs openssl curl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}" >&2
   sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 dotnet build Rewind.slnx -c Release -nologo -v quiet -clp:ErrorsOnly

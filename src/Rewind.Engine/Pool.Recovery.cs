@@ -49,7 +49,12 @@ public sealed partial class Pool
             .Where(g => g >= 0).Order().ToList();
         if (cp == null)
         {
-            if (damaged || journals.Count > 0 || _storage.List().Any(n => n.StartsWith("data.", StringComparison.Ordinal)))
+            if ((damaged || journals.Count > 0) && IsUnfinishedCreation(journals))
+            {
+                // A crash while the pool was first being created: nothing was ever committed, so start again.
+                _recoveryNotes.Add($"pool {Directory} was never fully created (a crash interrupted its first checkpoint); created it afresh");
+            }
+            else if (damaged || journals.Count > 0 || _storage.List().Any(n => n.StartsWith("data.", StringComparison.Ordinal)))
                 throw new RewindException(ErrorKind.Checksum,
                     $"pool {Directory} has no intact checkpoint; its metadata is damaged beyond automatic recovery");
             WriteCheckpoint(); // a new pool
@@ -125,6 +130,23 @@ public sealed partial class Pool
         _durableSeq = _lastSeq;
         _checkpointGeneration = cp.Generation;
         if (damaged || replayed > 0) WriteCheckpoint(); // heal a damaged copy; make the next open quick
+    }
+
+    /// <summary>
+    /// True when the only metadata is what creating a pool writes before its first checkpoint is durable:
+    /// an empty first journal and no data. Such a pool never acknowledged anything.
+    /// </summary>
+    private bool IsUnfinishedCreation(List<long> journals)
+    {
+        if (journals.Any(g => g != 1)) return false;
+        foreach (var name in _storage.List())
+        {
+            bool journalOrData = name.StartsWith("data.", StringComparison.Ordinal) || JournalFile.TryParseGeneration(name, out _);
+            if (!journalOrData) continue;
+            using var file = _storage.Open(name, create: false);
+            if (file.Length > 0) return false;
+        }
+        return true;
     }
 
     private IEnumerable<MapNode?> AllRoots() =>

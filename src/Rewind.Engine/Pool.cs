@@ -84,7 +84,7 @@ public sealed partial class Pool : IDisposable
             if (File.Exists(directory))
                 throw new RewindException(ErrorKind.InvalidArgument, $"pool path {directory} is a file; give a directory");
             if (System.IO.Directory.Exists(directory)
-                && System.IO.Directory.EnumerateFileSystemEntries(directory).Any()
+                && System.IO.Directory.EnumerateFileSystemEntries(directory).Any(p => !IsLeftOverFromCreation(p))
                 && !File.Exists(Path.Combine(directory, CheckpointName(0)))
                 && !File.Exists(Path.Combine(directory, CheckpointName(1))))
                 throw new RewindException(ErrorKind.InvalidArgument,
@@ -92,6 +92,11 @@ public sealed partial class Pool : IDisposable
         }
         return new Pool(Path.GetFullPath(directory), options);
     }
+
+    /// <summary>What creating a pool writes before its first checkpoint; a crash there must not make the directory unusable.</summary>
+    private static bool IsLeftOverFromCreation(string path) =>
+        Path.GetFileName(path) is "lock" or "lock.owner"
+        || (Path.GetFileName(path) == "journal.00000001" && new FileInfo(path).Length == 0);
 
     // ---- volumes ----------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rewind.Engine;
+using Rewind.Nbd;
+using Rewind.Nbd.Exports;
 using Rewind.Server.Api;
 
 namespace Rewind.Server;
@@ -15,6 +17,7 @@ public sealed class Daemon : IAsyncDisposable
     private readonly ServeOptions _options;
     private readonly Pool _pool;
     private WebApplication? _api;
+    private NbdServer? _nbd;
     private readonly List<string> _nbdEndpoints = new();
     private readonly List<string> _apiEndpoints = new();
 
@@ -83,9 +86,25 @@ public sealed class Daemon : IAsyncDisposable
         if (_options.ApiListen != null) _apiEndpoints.Add("http://" + _options.ApiListen);
     }
 
-    private Task StartNbdAsync(CancellationToken cancel)
+    private async Task StartNbdAsync(CancellationToken cancel)
     {
-        return Task.CompletedTask;
+        bool tls = _options.TlsCertificate != null;
+        var nbdOptions = new NbdServerOptions
+        {
+            TcpEndPoint = _options.NbdListen == null ? null : ParseEndpoint(_options.NbdListen, "--nbd-listen"),
+            UnixSocketPath = _options.NbdSocketPath,
+            TlsCertificateFile = _options.TlsCertificate,
+            TlsKeyFile = _options.TlsKey,
+            TlsClientCaFile = _options.TlsClientCa,
+            TlsRequired = tls && _options.TlsRequired,
+            Log = _options.Log,
+        };
+        var server = new NbdServer(nbdOptions, new PoolExportCatalog(_pool));
+        await server.StartAsync(cancel);
+        _nbd = server;
+        string scheme = tls ? "nbds" : "nbd";
+        if (server.TcpEndPoint is { } ep) _nbdEndpoints.Add($"{scheme}://{ep}/VOLUME");
+        _nbdEndpoints.Add($"{scheme}+unix:///VOLUME?socket={_options.NbdSocketPath}");
     }
 
     private DaemonInfo Info() => new(_pool.Directory, Environment.ProcessId, typeof(Daemon).Assembly.GetName().Version?.ToString() ?? "0",
@@ -111,6 +130,7 @@ public sealed class Daemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_nbd != null) await _nbd.StopAsync();
         if (_api != null)
         {
             await _api.StopAsync();

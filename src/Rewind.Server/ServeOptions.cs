@@ -30,6 +30,9 @@ public sealed record ServeOptions
     /// <summary>Refuse NBD clients that do not upgrade to TLS (on by default whenever a certificate is given).</summary>
     public bool TlsRequired { get; init; } = true;
 
+    /// <summary>Receives one line per notable server event (connections, protocol errors).</summary>
+    public Action<string>? Log { get; init; }
+
     public string NbdSocketPath => NbdSocket ?? Path.Combine(PoolDirectory, "nbd.sock");
     public string ApiSocketPath => ApiSocket ?? Path.Combine(PoolDirectory, "api.sock");
     public string ApiTokenPath => ApiTokenFile ?? Path.Combine(PoolDirectory, "api.token");

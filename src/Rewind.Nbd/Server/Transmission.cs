@@ -1,0 +1,346 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Rewind.Nbd.Exports;
+using Rewind.Nbd.Protocol;
+
+namespace Rewind.Nbd.Server;
+
+/// <summary>
+/// The transmission phase of one connection.
+///
+/// One loop reads requests in order (the stream is sequential); each validated request then runs on
+/// the thread pool, so reads and writes of one client are in flight together, up to
+/// <see cref="NbdServerOptions.MaxInFlightRequestsPerConnection"/>. Replies go out whole under a write
+/// lock, each as a single stream write: read data is read by the engine straight into a pooled buffer
+/// behind its reply header, so a read costs one copy (engine to buffer) and one write.
+///
+/// Ending: the client's DISC or end of stream, the server stopping (stop token), or a fatal condition
+/// (a stale export after a forced rollback or delete, a protocol violation). In every case the loop
+/// stops reading and waits for the requests already running; after a fatal condition no further reply
+/// is sent, so a client never sees data from both sides of a rollback.
+/// </summary>
+internal sealed class Transmission
+{
+    private readonly HandshakeResult _session;
+    private readonly IExport _export;
+    private readonly Stream _stream;
+    private readonly FrameReader _reader;
+    private readonly Action<string> _log;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _slots;
+    private readonly int _maxInFlight;
+    private readonly CancellationTokenSource _fatal = new();
+    private readonly MetaContext[] _contexts;
+    private volatile bool _terminated;
+
+    public Transmission(HandshakeResult session, int maxInFlight, Action<string> log)
+    {
+        _session = session;
+        _export = session.Export;
+        _stream = session.Stream;
+        _reader = session.Reader;
+        _contexts = session.MetaContexts.ToArray();
+        _maxInFlight = Math.Max(1, maxInFlight);
+        _slots = new SemaphoreSlim(_maxInFlight, _maxInFlight);
+        _log = log;
+    }
+
+    /// <summary>Why the connection ended badly, if it did.</summary>
+    public string? FatalReason { get; private set; }
+
+    public async Task RunAsync(CancellationToken stop, TimeSpan drainLimit)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _fatal.Token);
+        var ct = linked.Token;
+        var header = new byte[WireSize.RequestHeader];
+        try
+        {
+            while (true)
+            {
+                if (!await _reader.TryReadMessageAsync(header, ct)) break;
+                var request = Request.Parse(header);
+                if (request.Command == Command.Disconnect) break;
+                await _slots.WaitAsync(ct);
+                await AcceptAsync(request, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // stopping, or a worker found the connection must end
+        }
+        catch (ProtocolViolationException e)
+        {
+            Terminate($"protocol violation: {e.Message}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The stream failed (reset, TLS error, disposed): stop here but still drain below, so no
+            // request is left running against an export the connection is about to close.
+            Terminate($"connection lost: {e.Message}");
+        }
+        await DrainAsync(drainLimit);
+    }
+
+    /// <summary>Validates a request, reads its payload, and either answers an error or starts it.</summary>
+    private async Task AcceptAsync(Request request, CancellationToken ct)
+    {
+        bool started = false;
+        byte[]? payload = null;
+        try
+        {
+            var state = new ExportState(_export.Size, _export.IsReadOnly, _session.StructuredReplies, _contexts.Length > 0);
+            var verdict = RequestValidator.Validate(request, state);
+            if (request.Command == Command.Write)
+            {
+                if (!verdict.IsOk)
+                {
+                    // Drop the payload to stay in step with the stream, unless it is absurd.
+                    if (request.Length > Limits.MaxDiscardedWritePayload)
+                        throw new ProtocolViolationException($"write payload of {request.Length} bytes");
+                    await _reader.SkipAsync(request.Length, ct);
+                }
+                else
+                {
+                    payload = PayloadBuffers.Pool.Rent((int)request.Length);
+                    await _reader.ReadExactlyAsync(payload.AsMemory(0, (int)request.Length), ct);
+                }
+            }
+            if (!verdict.IsOk)
+            {
+                await SendErrorAsync(request, verdict.Error, verdict.Message!);
+                return;
+            }
+            var buffer = payload;
+            payload = null;
+            started = true;
+            _ = Task.Run(() => ExecuteAsync(request, buffer));
+        }
+        finally
+        {
+            if (payload != null) PayloadBuffers.Pool.Return(payload);
+            if (!started) _slots.Release();
+        }
+    }
+
+    private async Task ExecuteAsync(Request r, byte[]? payload)
+    {
+        try
+        {
+            if (r.Command == Command.Read) await ReadAsync(r);
+            else if (r.Command == Command.BlockStatus) await BlockStatusAsync(r);
+            else
+            {
+                if (!TryRun(r, () => RunWithoutReplyData(r, payload), out var failure)) await FailAsync(r, failure!);
+                else await SendOkAsync(r);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Terminate($"sending a reply failed: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            Terminate($"internal error: {e}");
+        }
+        finally
+        {
+            if (payload != null) PayloadBuffers.Pool.Return(payload);
+            _slots.Release();
+        }
+    }
+
+    private void RunWithoutReplyData(Request r, byte[]? payload)
+    {
+        bool fua = (r.Flags & CommandFlags.Fua) != 0;
+        long offset = (long)r.Offset;
+        switch (r.Command)
+        {
+            case Command.Write:
+                _export.Write(offset, payload.AsSpan(0, (int)r.Length), fua);
+                break;
+            case Command.Flush:
+                _export.Flush();
+                break;
+            case Command.Trim:
+                _export.Trim(offset, r.Length, fua);
+                break;
+            case Command.WriteZeroes:
+                // NO_HOLE needs no special path: zero clusters are never stored, and FAST_ZERO is always
+                // honoured because zeroing whole clusters only drops map entries.
+                _export.WriteZeroes(offset, r.Length, fua);
+                break;
+            case Command.Cache:
+                break; // a hint; reads already come straight from the engine
+        }
+    }
+
+    private static bool TryRun(Request r, Action action, out Exception? failure)
+    {
+        try
+        {
+            action();
+            failure = null;
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            failure = e;
+            return false;
+        }
+    }
+
+    private async Task ReadAsync(Request r)
+    {
+        bool structured = _session.StructuredReplies;
+        int prefix = Replies.ReadDataPrefix(structured);
+        int total = prefix + (int)r.Length;
+        var buffer = PayloadBuffers.Pool.Rent(total);
+        try
+        {
+            if (!TryRun(r, () => _export.Read((long)r.Offset, buffer.AsSpan(prefix, (int)r.Length)), out var failure))
+            {
+                await FailAsync(r, failure!);
+                return;
+            }
+            Replies.ReadData(buffer, structured, r.Cookie, r.Offset, r.Length);
+            await SendAsync(buffer.AsMemory(0, total));
+        }
+        finally
+        {
+            PayloadBuffers.Pool.Return(buffer);
+        }
+    }
+
+    private async Task BlockStatusAsync(Request r)
+    {
+        long length = Math.Min(r.Length, Limits.MaxBlockStatusSpan);
+        bool one = (r.Flags & CommandFlags.ReqOne) != 0;
+        var perContext = new List<StatusRun>[_contexts.Length];
+        if (!TryRun(r, () =>
+            {
+                for (int i = 0; i < _contexts.Length; i++)
+                    perContext[i] = BlockStatus.Describe(_export, _contexts[i], (long)r.Offset, length, one);
+            }, out var failure))
+        {
+            await FailAsync(r, failure!);
+            return;
+        }
+        for (int i = 0; i < _contexts.Length; i++)
+        {
+            var runs = perContext[i];
+            int size = WireSize.ChunkHeader + 4 + 8 * runs.Count;
+            var buffer = PayloadBuffers.Pool.Rent(size);
+            try
+            {
+                ushort flags = i == _contexts.Length - 1 ? ReplyFlags.Done : (ushort)0;
+                Replies.ChunkHeader(buffer, r.Cookie, ReplyChunkType.BlockStatus, flags, (uint)(size - WireSize.ChunkHeader));
+                var span = buffer.AsSpan(WireSize.ChunkHeader);
+                BinaryPrimitives.WriteUInt32BigEndian(span, _contexts[i].Id);
+                for (int k = 0; k < runs.Count; k++)
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(span[(4 + 8 * k)..], runs[k].Length);
+                    BinaryPrimitives.WriteUInt32BigEndian(span[(8 + 8 * k)..], runs[k].Flags);
+                }
+                await SendAsync(buffer.AsMemory(0, size));
+            }
+            finally
+            {
+                PayloadBuffers.Pool.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Answers an engine failure through the error table, or ends the connection if it says so.</summary>
+    private async Task FailAsync(Request r, Exception failure)
+    {
+        bool writesData = r.Command is Command.Write or Command.WriteZeroes;
+        var (error, action) = ErrorMapping.Map(failure, writesData);
+        if (action == FailureAction.Disconnect)
+        {
+            Terminate($"{_export.Name}: {failure.Message}");
+            return;
+        }
+        if (error == NbdError.IO) _log($"{_export.Name}: {r.Command} at {r.Offset} length {r.Length} failed: {failure.Message}");
+        await SendErrorAsync(r, error, failure.Message);
+    }
+
+    private async Task SendOkAsync(Request r)
+    {
+        var buffer = PayloadBuffers.Pool.Rent(WireSize.SimpleReplyHeader);
+        try
+        {
+            Replies.Simple(buffer, r.Cookie, NbdError.None);
+            await SendAsync(buffer.AsMemory(0, WireSize.SimpleReplyHeader));
+        }
+        finally
+        {
+            PayloadBuffers.Pool.Return(buffer);
+        }
+    }
+
+    private async Task SendErrorAsync(Request r, NbdError error, string message)
+    {
+        var text = WireWriter.TruncatedUtf8(message, Limits.MaxErrorMessageBytes);
+        var buffer = PayloadBuffers.Pool.Rent(WireSize.ChunkHeader + 6 + text.Length);
+        try
+        {
+            int n;
+            if (_session.StructuredReplies)
+            {
+                n = Replies.ErrorChunk(buffer, r.Cookie, error, text);
+            }
+            else
+            {
+                // A simple error reply carries no payload, even for READ.
+                Replies.Simple(buffer, r.Cookie, error);
+                n = WireSize.SimpleReplyHeader;
+            }
+            await SendAsync(buffer.AsMemory(0, n));
+        }
+        finally
+        {
+            PayloadBuffers.Pool.Return(buffer);
+        }
+    }
+
+    private async Task SendAsync(ReadOnlyMemory<byte> message)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_terminated) return; // after a fatal condition nothing more goes out
+            await _stream.WriteAsync(message);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Ends the connection: no more reading, no more replies.</summary>
+    private void Terminate(string reason)
+    {
+        if (_terminated) return;
+        _terminated = true;
+        FatalReason = reason;
+        _log(reason);
+        try { _fatal.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Waits until every started request has finished (bounded), by taking every slot.</summary>
+    private async Task DrainAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        for (int i = 0; i < _maxInFlight; i++)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left < TimeSpan.Zero || !await _slots.WaitAsync(left))
+            {
+                _log($"{_export.Name}: requests still running after {limit.TotalSeconds:0}s; closing anyway");
+                Terminate("shutdown grace expired");
+                return;
+            }
+        }
+        _slots.Release(_maxInFlight);
+    }
+}
