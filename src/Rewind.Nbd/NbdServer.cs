@@ -125,9 +125,17 @@ public sealed class NbdServer : IAsyncDisposable
                 continue;
             }
             var connection = new Connection(client, _catalog, _options, _tls, _log);
-            var run = Task.Run(() => connection.RunAsync(_stop.Token));
+            // Registered before it runs and removed before its task completes, so StopAsync's wait
+            // sees every connection and ConnectionCount is exact once that wait returns.
+            var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var run = Task.Run(async () =>
+            {
+                await registered.Task;
+                try { await connection.RunAsync(_stop.Token); }
+                finally { _connections.TryRemove(connection, out _); }
+            });
             _connections[connection] = run;
-            _ = run.ContinueWith(_ => _connections.TryRemove(connection, out Task? _), TaskScheduler.Default);
+            registered.SetResult();
         }
     }
 
