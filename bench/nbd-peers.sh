@@ -32,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for_socket() { for _ in $(seq 1 300); do [[ -S "$1" ]] && return 0; sleep 0.1; done; echo "no socket $1" >&2; exit 1; }
+wait_for_socket() { for _ in $(seq 1 1800); do [[ -S "$1" ]] && return 0; sleep 0.1; done; echo "no socket $1" >&2; exit 1; }
 
 bytes() { numfmt --from=iec "$1"; }
 
@@ -40,9 +40,9 @@ bytes() { numfmt --from=iec "$1"; }
 fio_run() {
   local uri="$1" rw="$2" bs="$3" results=()
   for _ in $(seq 1 "$REPEAT"); do
-    results+=("$(fio --name=b --ioengine=nbd --uri="$uri" --rw="$rw" --bs="$bs" --iodepth=16 \
-      --size="$SIZE" --runtime="$RUNTIME" --time_based --output-format=json 2>/dev/null |
-      python3 -c 'import json,sys; j=json.load(sys.stdin)["jobs"][0]; d=j["read"] if j["read"]["io_bytes"] else j["write"]; print(d["iops"], d["bw_bytes"]/1048576)')")
+    fio --name=b --ioengine=nbd --uri="$uri" --rw="$rw" --bs="$bs" --iodepth=16 \
+      --size="$SIZE" --runtime="$RUNTIME" --time_based --output-format=json --output="$work/fio.json" >/dev/null 2>&1
+    results+=("$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; d=j["read"] if j["read"]["io_bytes"] else j["write"]; print(d["iops"], d["bw_bytes"]/1048576)' "$work/fio.json")")
   done
   printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
 }

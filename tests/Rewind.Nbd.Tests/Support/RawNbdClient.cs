@@ -148,9 +148,13 @@ public sealed class RawNbdClient : IDisposable
             var one = new byte[1];
             return _stream.Read(one) == 0;
         }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
+        {
+            return false; // still open, merely silent: the server did not hang up
+        }
         catch (IOException)
         {
-            return true;
+            return true; // reset by the server
         }
     }
 
