@@ -59,6 +59,7 @@ public sealed partial class Pool
         ulong seq, block = 0;
         lock (_lock)
         {
+            SealInPlace(); // no slot named by this block may be rewritten in place from here on
             if (_failure != null) CheckWritable();
             payload = _journalBuffer.WrittenCount > 0 ? _journalBuffer.WrittenSpan.ToArray() : null;
             _journalBuffer.ResetWrittenCount();
@@ -120,6 +121,7 @@ public sealed partial class Pool
             long newGeneration;
             lock (_lock)
             {
+                SealInPlace(); // the checkpoint names every installed slot: none may be rewritten in place
                 newGeneration = _journalGeneration + 1;
                 cp = new Checkpoint
                 {

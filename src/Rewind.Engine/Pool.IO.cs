@@ -8,9 +8,11 @@ namespace Rewind.Engine;
 /// Reads and writes. The data I/O runs outside the pool lock; the lock is held only to look entries up
 /// (pinning their slots so nothing frees them mid-read) and to install new entries.
 ///
-/// A write never touches a cluster in place: each changed cluster goes to a fresh slot (redirect on
-/// write), so a cluster shared with snapshots is never copied and a torn write can never damage data a
-/// snapshot or an acknowledged write depends on. All-zero clusters become holes.
+/// A write never touches a slot that anything durable or shared depends on: each changed cluster goes
+/// to a fresh slot (redirect on write), so a cluster shared with snapshots is never copied and a torn
+/// write can never damage data a snapshot or an acknowledged write depends on. The one exception is a
+/// slot no durable record, checkpoint, snapshot or reader can see yet, which a write inside its cluster
+/// rewrites in place (see Pool.InPlace.cs for why that is safe). All-zero clusters become holes.
 /// </summary>
 public sealed partial class Pool
 {
@@ -42,16 +44,18 @@ public sealed partial class Pool
         {
             lock (_lock)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                CheckHandle(h);
-                CheckRange(h, offset, buffer.Length, h.Target.Size);
-                var root = h.Target.Root;
-                for (int i = 0; i < n; i++)
+                while (true)
                 {
-                    ulong e = BlockMap.Lookup(root, first + i);
-                    entries[i] = e;
-                    if (e != 0) _slots.AddRef(MapEntry.Slot(e));
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    CheckHandle(h);
+                    CheckRange(h, offset, buffer.Length, h.Target.Size);
+                    var root = h.Target.Root;
+                    for (int i = 0; i < n; i++) entries[i] = BlockMap.Lookup(root, first + i);
+                    if (!AnyRewriting(entries, n)) break;
+                    Monitor.Wait(_lock); // a slot is half rewritten in place: read it once it is whole
                 }
+                for (int i = 0; i < n; i++)
+                    if (entries[i] != 0) _slots.AddRef(MapEntry.Slot(entries[i]));
                 pinned = true;
             }
             byte[]? scratch = null;
@@ -70,8 +74,7 @@ public sealed partial class Pool
                     else
                     {
                         scratch ??= ArrayPool<byte>.Shared.Rent(ClusterSize);
-                        ReadCluster(h, e, clusterStart, scratch.AsSpan(0, ClusterSize));
-                        scratch.AsSpan(inCluster, take).CopyTo(dest);
+                        ReadPart(h, e, clusterStart, inCluster, dest, scratch);
                     }
                     done += take;
                 }
@@ -93,6 +96,54 @@ public sealed partial class Pool
         lock (_lock)
             for (int i = 0; i < n; i++)
                 if (entries[i] != 0) _slots.Release(MapEntry.Slot(entries[i]));
+    }
+
+    private readonly Space.VerifiedSums _verifiedSums = new();
+
+    /// <summary>
+    /// Reads part of a cluster into <paramref name="dest"/>. When the cluster's block checksums are known
+    /// (it was read whole and verified before, under this very entry), only the blocks the part covers
+    /// are read and checked; otherwise, or if they do not match, the whole cluster is read and checked
+    /// against its entry, and its block checksums are remembered.
+    /// </summary>
+    private void ReadPart(VolumeHandle h, ulong entry, long clusterStart, int inCluster, Span<byte> dest, byte[] scratch)
+    {
+        int block = ClusterSize / Space.VerifiedSums.Blocks;
+        var sums = _verifiedSums.Find(entry);
+        if (sums != null)
+        {
+            int firstBlock = inCluster / block, endBlock = (inCluster + dest.Length - 1) / block + 1;
+            var covered = scratch.AsSpan(firstBlock * block, (endBlock - firstBlock) * block);
+            ReadSlot(h, entry, clusterStart, firstBlock * block, covered);
+            bool match = true;
+            for (int b = firstBlock; b < endBlock && match; b++)
+                match = Crc32C.RawBlock(scratch.AsSpan(b * block, block)) == sums[b];
+            if (match)
+            {
+                scratch.AsSpan(inCluster, dest.Length).CopyTo(dest);
+                return;
+            }
+        }
+        var cluster = scratch.AsSpan(0, ClusterSize);
+        ReadSlot(h, entry, clusterStart, 0, cluster);
+        var fresh = new uint[Space.VerifiedSums.Blocks];
+        for (int b = 0; b < fresh.Length; b++) fresh[b] = Crc32C.RawBlock(cluster.Slice(b * block, block));
+        uint crc = Crc32C.FromBlocks(fresh, block);
+        if (crc != MapEntry.Crc(entry))
+            throw new ChecksumException(h.Target.Describe, clusterStart,
+                $"cluster stored at {_data.Describe(MapEntry.Slot(entry))} has CRC-32C {crc:x8}, expected {MapEntry.Crc(entry):x8}");
+        _verifiedSums.Remember(entry, fresh);
+        cluster.Slice(inCluster, dest.Length).CopyTo(dest);
+    }
+
+    private void ReadSlot(VolumeHandle h, ulong entry, long clusterStart, int offsetInSlot, Span<byte> bytes)
+    {
+        uint slot = MapEntry.Slot(entry);
+        try { _data.Read(slot, offsetInSlot, bytes); }
+        catch (IOException e)
+        {
+            throw new RewindException(ErrorKind.IO, $"I/O error reading {h.Target.Describe} at offset {clusterStart + offsetInSlot} ({_data.Describe(slot)}): {e.Message}", e);
+        }
     }
 
     /// <summary>Reads one whole cluster and checks it against the CRC its map entry carries.</summary>
@@ -179,11 +230,20 @@ public sealed partial class Pool
         if (single != null) Monitor.Enter(single);
         try
         {
+            bool rewrite = false;
+            ulong current = 0;
             lock (_lock)
             {
                 CheckWritable();
                 CheckHandle(h);
                 if (checkSize) CheckRange(h, offset, length, h.Target.Size);
+                if (n == 1 && h.Target is Volume v) rewrite = TryBeginRewrite(v, first, out current);
+            }
+            if (rewrite)
+            {
+                scratch = ArrayPool<byte>.Shared.Rent(ClusterSize);
+                RewriteInPlace(h, first, offset, length, data, zeros, checkSize, current, scratch);
+                return;
             }
             long done = 0;
             for (int i = 0; i < n; i++)
@@ -193,6 +253,7 @@ public sealed partial class Pool
                 int inCluster = (int)(offset + done - clusterStart);
                 int take = (int)Math.Min(ClusterSize - inCluster, length - done);
                 ReadOnlySpan<byte> content;
+                uint? knownCrc = null;
                 if (take == ClusterSize && !zeros)
                 {
                     content = data.Slice((int)done, take);
@@ -201,20 +262,30 @@ public sealed partial class Pool
                 {
                     scratch ??= ArrayPool<byte>.Shared.Rent(ClusterSize);
                     var buf = scratch.AsSpan(0, ClusterSize);
+                    var window = buf.Slice(inCluster, take);
+                    ulong existing = 0;
                     if (take == ClusterSize) buf.Clear();
-                    else ReadCurrent(h, c, buf);
-                    if (zeros) buf.Slice(inCluster, take).Clear();
-                    else data.Slice((int)done, take).CopyTo(buf.Slice(inCluster, take));
+                    else existing = ReadCurrent(h, c, buf);
+                    if (zeros) window.Clear();
+                    else
+                    {
+                        var part = data.Slice((int)done, take);
+                        // The old cluster was just verified against its checksum, so the new checksum
+                        // follows from the changed bytes alone; non-zero new bytes mean no hole.
+                        if (existing != 0 && part.IndexOfAnyExcept((byte)0) >= 0)
+                            knownCrc = Crc32C.Replace(MapEntry.Crc(existing), ClusterSize, inCluster, window, part);
+                        part.CopyTo(window);
+                    }
                     content = buf;
                 }
                 clusters[i] = c;
-                if (content.IndexOfAnyExcept((byte)0) < 0)
+                if (knownCrc == null && content.IndexOfAnyExcept((byte)0) < 0)
                 {
                     entries[i] = 0;
                 }
                 else
                 {
-                    uint crc = Crc32C.Compute(content);
+                    uint crc = knownCrc ?? Crc32C.Compute(content);
                     uint slot;
                     lock (_lock) slot = _slots.Allocate();
                     entries[i] = MapEntry.Make(slot, crc);
@@ -233,6 +304,7 @@ public sealed partial class Pool
                     throw new RewindException(ErrorKind.OutOfRange, $"{vol.Describe} shrank to {vol.Size} bytes during a write at offset {offset}");
                 Record.EncodeWriteMap(_journalBuffer, ++_lastSeq, vol.Id, clusters.AsSpan(0, n), entries.AsSpan(0, n));
                 ApplyWriteMap(vol, clusters.AsSpan(0, n), entries.AsSpan(0, n));
+                NoteFresh(entries.AsSpan(0, n));
                 installed = true;
             }
         }
@@ -247,12 +319,94 @@ public sealed partial class Pool
             if (scratch != null) ArrayPool<byte>.Shared.Return(scratch);
             ArrayPool<long>.Shared.Return(clusters);
             ArrayPool<ulong>.Shared.Return(entries);
+            MaybeCommitInBackground();
         }
-        MaybeCommitInBackground();
     }
 
-    /// <summary>The current content of one cluster of the handle's volume, for a partial-cluster merge.</summary>
-    private void ReadCurrent(VolumeHandle h, long cluster, Span<byte> buf)
+    /// <summary>
+    /// A write inside one cluster whose slot is fresh (see Pool.InPlace.cs): merges into the current
+    /// content, writes only the changed bytes back into the same slot, and installs the new checksum
+    /// with one record. The slot was pinned and marked rewriting by <see cref="TryBeginRewrite"/>.
+    /// </summary>
+    private void RewriteInPlace(VolumeHandle h, long cluster, long offset, long length, ReadOnlySpan<byte> data,
+        bool zeros, bool checkSize, ulong current, byte[] scratch)
+    {
+        uint slot = MapEntry.Slot(current);
+        bool ended = false;
+        try
+        {
+            long clusterStart = cluster << ClusterShift;
+            int inCluster = (int)(offset - clusterStart);
+            ulong entry = 0;
+            if (!zeros && length == ClusterSize && data.IndexOfAnyExcept((byte)0) >= 0)
+            {
+                entry = MapEntry.Make(slot, Crc32C.Compute(data));
+                WriteInPlace(slot, 0, data);
+            }
+            else if (!zeros && data.IndexOfAnyExcept((byte)0) >= 0)
+            {
+                // The cluster stays non-zero, hence allocated: read and write only the changed bytes and
+                // update the checksum from their difference. Damage elsewhere in the cluster still fails
+                // the new checksum (the update is exact for the bytes that were there before), so it is
+                // still reported on the next read, never hidden.
+                var old = scratch.AsSpan(0, (int)length);
+                try { _data.Read(slot, inCluster, old); }
+                catch (IOException e)
+                {
+                    throw new RewindException(ErrorKind.IO, $"I/O error reading {h.Target.Describe} at offset {offset} ({_data.Describe(slot)}): {e.Message}", e);
+                }
+                entry = MapEntry.Make(slot, Crc32C.Replace(MapEntry.Crc(current), ClusterSize, inCluster, old, data));
+                WriteInPlace(slot, inCluster, data);
+            }
+            else
+            {
+                var content = scratch.AsSpan(0, ClusterSize);
+                ReadCluster(h, current, clusterStart, content);
+                var changed = content.Slice(inCluster, (int)length);
+                if (zeros) changed.Clear();
+                else data.CopyTo(changed);
+                if (content.IndexOfAnyExcept((byte)0) >= 0)
+                {
+                    entry = MapEntry.Make(slot, Crc32C.Compute(content));
+                    WriteInPlace(slot, inCluster, changed);
+                }
+            }
+            lock (_lock)
+            {
+                CheckWritable();
+                CheckHandle(h);
+                var vol = (Volume)h.Target;
+                if (checkSize && offset + length > vol.Size)
+                    throw new RewindException(ErrorKind.OutOfRange, $"{vol.Describe} shrank to {vol.Size} bytes during a write at offset {offset}");
+                var clusters = new ReadOnlySpan<long>(in cluster);
+                var entries = new ReadOnlySpan<ulong>(in entry);
+                Record.EncodeWriteMap(_journalBuffer, ++_lastSeq, vol.Id, clusters, entries);
+                // The old entry's reference moves to the new one (same slot); a hole holds nothing.
+                ApplyWriteMap(vol, clusters, entries);
+                if (entry == 0) _slots.Release(slot);
+                EndRewrite(slot);
+                ended = true;
+            }
+        }
+        finally
+        {
+            if (!ended)
+                lock (_lock)
+                {
+                    _slots.Release(slot);
+                    EndRewrite(slot);
+                }
+        }
+    }
+
+    private void WriteInPlace(uint slot, int offsetInSlot, ReadOnlySpan<byte> bytes)
+    {
+        try { _data.Write(slot, offsetInSlot, bytes); }
+        catch (IOException e) { throw Fail($"writing {_data.Describe(slot)}", e); }
+    }
+
+    /// <summary>The current content of one cluster of the handle's volume, for a partial-cluster merge; returns its (verified) entry.</summary>
+    private ulong ReadCurrent(VolumeHandle h, long cluster, Span<byte> buf)
     {
         ulong e;
         lock (_lock)
@@ -260,9 +414,10 @@ public sealed partial class Pool
             e = BlockMap.Lookup(h.Target.Root, cluster);
             if (e != 0) _slots.AddRef(MapEntry.Slot(e));
         }
-        if (e == 0) { buf.Clear(); return; }
+        if (e == 0) { buf.Clear(); return 0; }
         try { ReadCluster(h, e, cluster << ClusterShift, buf); }
         finally { lock (_lock) _slots.Release(MapEntry.Slot(e)); }
+        return e;
     }
 
     internal IReadOnlyList<Extent> GetExtents(VolumeHandle h, long offset, long length)

@@ -18,6 +18,7 @@ public sealed partial class Pool
         var pinned = new List<MapNode>();
         lock (_lock)
         {
+            SealInPlace(); // scrub reads slots with the checksums it records now
             ObjectDisposedException.ThrowIf(_disposed, this);
             _releaser.Drain();
             foreach (var v in _volumesById.Values)

@@ -208,6 +208,7 @@ public sealed partial class Pool : IDisposable
         Names.Validate(snapshot, "snapshot");
         lock (_lock)
         {
+            SealInPlace(); // the snapshot shares the volume's slots: none may be half rewritten
             CheckWritable();
             var vol = FindVolume(volume);
             if (vol.Snapshots.Any(s => s.Name == snapshot)) throw Exists($"snapshot '{volume}@{snapshot}' already exists");
@@ -261,6 +262,7 @@ public sealed partial class Pool : IDisposable
     {
         lock (_lock)
         {
+            SealInPlace();
             CheckWritable();
             var snap = FindSnapshot(volume, snapshot);
             var vol = snap.Volume;

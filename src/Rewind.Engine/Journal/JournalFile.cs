@@ -87,18 +87,3 @@ internal static class JournalFile
         return new Block(number, pos, pos + BlockHeaderSize, payloadLength);
     }
 }
-
-/// <summary>CRC-32C (Castagnoli) on the hardware instruction, 8 bytes at a time.</summary>
-internal static class Crc32C
-{
-    public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
-
-    public static uint Append(uint crc, ReadOnlySpan<byte> data)
-    {
-        uint c = ~crc;
-        var longs = MemoryMarshal.Cast<byte, ulong>(data);
-        foreach (var v in longs) c = (uint)BitOperations.Crc32C(c, v);
-        foreach (var b in data[(longs.Length * 8)..]) c = BitOperations.Crc32C(c, b);
-        return ~c;
-    }
-}

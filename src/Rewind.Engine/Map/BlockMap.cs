@@ -17,6 +17,21 @@ internal static class BlockMap
         return node == null ? 0 : node.Entries![MapNode.IndexAt(cluster, 0)];
     }
 
+    /// <summary>
+    /// The entry for <paramref name="cluster"/> if every node on its path has this root's version as its
+    /// only holder (no snapshot, clone or checkpoint shares it); 0 otherwise or for a hole.
+    /// </summary>
+    public static ulong LookupExclusive(MapNode? root, long cluster)
+    {
+        var node = root;
+        for (int level = Top; level > 0 && node != null; level--)
+        {
+            if (node.Refs != 1) return 0;
+            node = node.Children![MapNode.IndexAt(cluster, level)];
+        }
+        return node == null || node.Refs != 1 ? 0 : node.Entries![MapNode.IndexAt(cluster, 0)];
+    }
+
     private static MapNode Exclusive(MapNode? node, int level, ISlotRefs slots, NodeReleaser releaser)
     {
         if (node == null) return level == 0 ? MapNode.NewLeaf() : MapNode.NewInner(level);
@@ -34,7 +49,8 @@ internal static class BlockMap
     {
         if (entry == 0 && Lookup(root, cluster) == 0) return; // hole over hole: nothing to copy
         Span<int> idx = stackalloc int[MapNode.Levels];
-        var path = new MapNode[MapNode.Levels];
+        var pathNodes = new NodePath();
+        Span<MapNode> path = pathNodes;
         root = Exclusive(root, Top, slots, releaser);
         var node = root;
         for (int level = Top; level > 0; level--)
@@ -56,7 +72,7 @@ internal static class BlockMap
         if (delta < 0) PruneEmpty(ref root, path, idx, releaser);
     }
 
-    private static void PruneEmpty(ref MapNode? root, MapNode[] path, Span<int> idx, NodeReleaser releaser)
+    private static void PruneEmpty(ref MapNode? root, Span<MapNode> path, Span<int> idx, NodeReleaser releaser)
     {
         for (int level = 0; level < Top; level++)
         {
@@ -203,5 +219,12 @@ internal static class BlockMap
             _start = -1;
             _count = 0;
         }
+    }
+
+    /// <summary>The nodes on one root-to-leaf path, on the stack: a write allocates no path array.</summary>
+    [System.Runtime.CompilerServices.InlineArray(MapNode.Levels)]
+    private struct NodePath
+    {
+        private MapNode _node;
     }
 }

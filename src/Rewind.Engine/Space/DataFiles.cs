@@ -50,6 +50,22 @@ internal sealed class DataFiles : IDisposable
         _dirty = true;
     }
 
+    /// <summary>Writes part of a slot in place (only for slots no durable record names yet).</summary>
+    public void Write(uint slot, int offsetInSlot, ReadOnlySpan<byte> bytes)
+    {
+        var (file, offset) = Locate(slot);
+        file.Write(offset + offsetInSlot, bytes);
+        _dirty = true;
+    }
+
+    /// <summary>Reads part of a slot; bytes past the end of a file read as zeros.</summary>
+    public void Read(uint slot, int offsetInSlot, Span<byte> bytes)
+    {
+        var (file, offset) = Locate(slot);
+        int n = file.Read(offset + offsetInSlot, bytes);
+        if (n < bytes.Length) bytes[n..].Clear();
+    }
+
     /// <summary>Reads a whole cluster; bytes past the end of a file read as zeros.</summary>
     public void Read(uint slot, Span<byte> cluster)
     {

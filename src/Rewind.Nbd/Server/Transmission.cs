@@ -11,8 +11,10 @@ namespace Rewind.Nbd.Server;
 /// One loop reads requests in order (the stream is sequential); each validated request then runs on
 /// the thread pool, so reads and writes of one client are in flight together, up to
 /// <see cref="NbdServerOptions.MaxInFlightRequestsPerConnection"/>. Replies go out whole under a write
-/// lock, each as a single stream write: read data is read by the engine straight into a pooled buffer
-/// behind its reply header, so a read costs one copy (engine to buffer) and one write.
+/// lock. Read data is read by the engine straight into a pooled buffer behind its reply header; small
+/// replies (write acknowledgements, 4 KiB reads) are then copied into a shared buffer and leave together
+/// with whatever else completed meanwhile, one stream write per batch (see SendAsync), while large ones
+/// are written as they are.
 ///
 /// Ending: the client's DISC or end of stream, the server stopping (stop token), or a fatal condition
 /// (a stale export after a forced rollback or delete, a protocol violation). In every case the loop
@@ -27,6 +29,14 @@ internal sealed class Transmission
     private readonly FrameReader _reader;
     private readonly Action<string> _log;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    /// <summary>Messages up to this size are batched (see <see cref="SendAsync"/>).</summary>
+    private const int SmallMessage = 16 * 1024;
+    private const int OutBufferSize = 256 * 1024;
+    private readonly object _outGate = new();
+    private byte[] _outBuffer = new byte[OutBufferSize];
+    private byte[] _outSpare = new byte[OutBufferSize];
+    private int _outLength;
+    private bool _flushing;
     private readonly SemaphoreSlim _slots;
     private readonly int _maxInFlight;
     private readonly CancellationTokenSource _fatal = new();
@@ -303,17 +313,73 @@ internal sealed class Transmission
         }
     }
 
+    /// <summary>
+    /// Sends one whole message. Small ones (replies to writes, 4 KiB reads) are appended to a shared
+    /// buffer and whoever finds no flush running writes it out, taking along everything appended
+    /// meanwhile: replies that complete together leave in one write instead of one each. A request's
+    /// own messages stay in order (a large message first writes out whatever is queued), and the
+    /// request that flushes keeps its in-flight slot until the buffer is empty, so draining the
+    /// connection waits for every queued reply.
+    /// </summary>
     private async Task SendAsync(ReadOnlyMemory<byte> message)
     {
+        if (message.Length <= SmallMessage)
+        {
+            lock (_outGate)
+            {
+                if (_terminated) return; // after a fatal condition nothing more goes out
+                if (_outLength + message.Length <= _outBuffer.Length)
+                {
+                    message.Span.CopyTo(_outBuffer.AsSpan(_outLength));
+                    _outLength += message.Length;
+                    if (_flushing) return; // the running flush sends it
+                    _flushing = true;
+                    message = default;
+                }
+            }
+        }
         await _writeLock.WaitAsync();
         try
         {
-            if (_terminated) return; // after a fatal condition nothing more goes out
-            await _stream.WriteAsync(message);
+            await WriteQueuedAsync();
+            if (message.Length > 0 && !_terminated) await _stream.WriteAsync(message);
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes the queued small messages until none are left. Holds the write lock.</summary>
+    private async Task WriteQueuedAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                byte[] batch;
+                int length;
+                lock (_outGate)
+                {
+                    if (_outLength == 0)
+                    {
+                        _flushing = false;
+                        return;
+                    }
+                    // Swap buffers so senders keep appending while this batch is written.
+                    batch = _outBuffer;
+                    length = _outLength;
+                    _outBuffer = _outSpare;
+                    _outSpare = batch;
+                    _outLength = 0;
+                }
+                if (!_terminated) await _stream.WriteAsync(batch.AsMemory(0, length));
+            }
+        }
+        catch
+        {
+            lock (_outGate) _flushing = false;
+            throw;
         }
     }
 
