@@ -89,9 +89,13 @@ public sealed class Daemon : IAsyncDisposable
     private async Task StartNbdAsync(CancellationToken cancel)
     {
         bool tls = _options.TlsCertificate != null;
+        var tcp = _options.NbdListen == null ? null : ParseEndpoint(_options.NbdListen, "--nbd-listen");
+        if (tcp != null && !IPAddress.IsLoopback(tcp.Address) && !tls)
+            throw new RewindException(ErrorKind.InvalidArgument,
+                $"NBD on {_options.NbdListen} is reachable from the network, so it needs TLS: add --tls-cert and --tls-key (or listen on 127.0.0.1)");
         var nbdOptions = new NbdServerOptions
         {
-            TcpEndPoint = _options.NbdListen == null ? null : ParseEndpoint(_options.NbdListen, "--nbd-listen"),
+            TcpEndPoint = tcp,
             UnixSocketPath = _options.NbdSocketPath,
             TlsCertificateFile = _options.TlsCertificate,
             TlsKeyFile = _options.TlsKey,

@@ -113,3 +113,22 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("volumes")).StatusCode);
     }
 }
+
+public sealed class ServeSecurityTests
+{
+    [Fact]
+    public async Task NbdOnANetworkAddressWithoutTlsIsRefusedWithAClearError()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "rewind-sec-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var e = await Assert.ThrowsAsync<Rewind.Engine.RewindException>(() =>
+                Daemon.StartAsync(new ServeOptions { PoolDirectory = dir, NbdListen = "0.0.0.0:0" }));
+            Assert.Equal(Rewind.Engine.ErrorKind.InvalidArgument, e.Kind);
+            Assert.Contains("--tls-cert", e.Message);
+            // The failed start released the pool: it opens again.
+            using var pool = Rewind.Engine.Pool.Open(dir, new Rewind.Engine.PoolOptions());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
