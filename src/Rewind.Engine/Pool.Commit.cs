@@ -9,7 +9,8 @@ namespace Rewind.Engine;
 ///   1. under _lock: take the journal buffer and the slots freed so far (one consistent cut);
 ///   2. fdatasync the data files (every slot the taken records point at was written before step 1);
 ///   3. write the buffer as one journal block, fdatasync the journal;
-///   4. punch the freed slots out of the data files, then (under _lock) make them reusable.
+///   4. (under _lock) make the freed slots reusable; slots that then stay free are punched out of the
+///      data files by a later pass (PunchIdleSlots), taken out of the free set while it runs.
 /// A failure in 2 or 3 fails the pool: later writes are refused, since the disk may have dropped data
 /// we can no longer name. Checkpoints follow the same order and then let old journals go.
 /// </summary>
@@ -26,6 +27,7 @@ public sealed partial class Pool
     private readonly AutoResetEvent _wake = new(false);
     private volatile bool _stopping;
     private long _lastCommitTicks = Environment.TickCount64;
+    private long _lastPunchTicks = Environment.TickCount64;
 
     private static string CheckpointName(long generation) => $"checkpoint.{generation & 1}";
 
@@ -90,8 +92,8 @@ public sealed partial class Pool
         _lastCommitTicks = Environment.TickCount64;
         if (freed.Count > 0)
         {
-            try { _data.PunchFree(freed); }
-            catch (IOException) { /* the space stays allocated on disk; correctness does not depend on it */ }
+            // Not punched here: most freed slots are overwrite churn, handed out again within a second.
+            // PunchIdleSlots gives back those that stay free.
             lock (_lock)
             {
                 uint highWater = _slots.MakeReusable(freed);
@@ -188,6 +190,29 @@ public sealed partial class Pool
     {
         lock (_lock) _releaser.Drain();
         Commit();
+        PunchIdleSlots(now: true);
+    }
+
+    /// <summary>
+    /// Punches free slots out of the data files: those seen free by the previous pass too (or all free
+    /// ones when <paramref name="now"/>). The slots are taken out of the free set meanwhile.
+    /// </summary>
+    private void PunchIdleSlots(bool now)
+    {
+        List<uint> slots;
+        lock (_lock) slots = _slots.TakeForPunch(now);
+        if (slots.Count == 0) return;
+        try { _data.PunchFree(slots); }
+        catch (IOException) { /* the space stays allocated on disk; correctness does not depend on it */ }
+        finally
+        {
+            lock (_lock)
+            {
+                _slots.FinishPunch(slots);
+                uint highWater = _slots.MakeReusable(new List<uint>());
+                try { _data.Truncate(highWater); } catch (IOException) { }
+            }
+        }
     }
 
     private void MaybeCommitInBackground()
@@ -235,6 +260,11 @@ public sealed partial class Pool
                           || (_journalBuffer.WrittenCount > 0 && Environment.TickCount64 - _lastCommitTicks > 1000));
                 }
                 if (due) Commit();
+                if (_failure == null && Environment.TickCount64 - _lastPunchTicks > 2000)
+                {
+                    _lastPunchTicks = Environment.TickCount64;
+                    PunchIdleSlots(now: false);
+                }
                 if (_failure == null && Volatile.Read(ref _journalLength) > _options.CheckpointAfterJournalBytes) WriteCheckpoint();
             }
             catch (RewindException)

@@ -9,12 +9,18 @@ namespace Rewind.Engine.Space;
 /// A slot whose count reaches zero is not reusable at once: the record that dropped it may not be on
 /// disk yet, and after a crash the journal would map the slot again. Such slots wait in the pending
 /// list until the next commit is durable (<see cref="TakePending"/> / <see cref="MakeReusable"/>);
-/// only then are they punched out of the file and handed out again. The caller holds the pool lock.
+/// only then are they handed out again. Free slots that stay free are punched out of the
+/// data file by <see cref="TakeForPunch"/> passes, so space goes back to the filesystem. The caller holds the pool lock.
 /// </summary>
 internal sealed class SlotAllocator : ISlotRefs
 {
     private int[] _refs = new int[1024];
     private ulong[] _reusable = new ulong[16];
+    // Free slots whose blocks were given back to the filesystem, and free slots a punch pass has seen
+    // idle once: a slot is punched only when it is still free on the next pass, so the churn of
+    // overwrites (a slot freed and handed out again a moment later) never pays a punch and a re-allocation.
+    private ulong[] _punched = new ulong[16];
+    private ulong[] _idleSeen = new ulong[16];
     private uint _highWater;
     private uint _searchFrom;
     private List<uint> _pending = new();
@@ -46,6 +52,8 @@ internal sealed class SlotAllocator : ISlotRefs
         {
             _reusable[slot >> 6] &= ~(1UL << (int)(slot & 63));
         }
+        Clear(_punched, slot);
+        Clear(_idleSeen, slot);
         _refs[slot] = 1;
         _used++;
         return slot;
@@ -76,6 +84,55 @@ internal sealed class SlotAllocator : ISlotRefs
         }
         int words = (int)((slot >> 6) + 1);
         if (words > _reusable.Length) Array.Resize(ref _reusable, Math.Max(words, _reusable.Length * 2));
+        if (words > _punched.Length) Array.Resize(ref _punched, _reusable.Length);
+        if (words > _idleSeen.Length) Array.Resize(ref _idleSeen, _reusable.Length);
+    }
+
+    private static void Clear(ulong[] bits, uint slot)
+    {
+        if ((slot >> 6) < bits.Length) bits[slot >> 6] &= ~(1UL << (int)(slot & 63));
+    }
+
+    private static void Set(ulong[] bits, uint slot) => bits[slot >> 6] |= 1UL << (int)(slot & 63);
+
+    private static bool Get(ulong[] bits, uint slot) => (slot >> 6) < bits.Length && (bits[slot >> 6] & (1UL << (int)(slot & 63))) != 0;
+
+    /// <summary>
+    /// Takes free slots whose blocks should go back to the filesystem: those a previous pass already saw
+    /// free and unpunched (all of them when <paramref name="now"/>). They stop being reusable until
+    /// <see cref="FinishPunch"/>, so a punch can never hit a slot that was handed out meanwhile.
+    /// </summary>
+    public List<uint> TakeForPunch(bool now)
+    {
+        var taken = new List<uint>();
+        int words = (int)((_highWater + 63) >> 6);
+        for (int w = 0; w < words; w++)
+        {
+            ulong candidates = _reusable[w] & ~_punched[w];
+            if (candidates == 0) continue;
+            ulong ready = now ? candidates : candidates & _idleSeen[w];
+            _idleSeen[w] |= candidates;
+            _reusable[w] &= ~ready;
+            while (ready != 0)
+            {
+                int bit = BitOperations.TrailingZeroCount(ready);
+                ready &= ready - 1;
+                taken.Add((uint)(w * 64 + bit));
+            }
+        }
+        return taken;
+    }
+
+    /// <summary>The punched slots are reusable again (and known to hold no blocks).</summary>
+    public void FinishPunch(List<uint> slots)
+    {
+        foreach (var s in slots)
+        {
+            if (s >= _highWater) continue;
+            Set(_punched, s);
+            Set(_reusable, s);
+            if (s < _searchFrom) _searchFrom = s;
+        }
     }
 
     public void AddRef(uint slot)
@@ -143,6 +200,8 @@ internal sealed class SlotAllocator : ISlotRefs
         _highWater = high;
         _used = used;
         _reusable = new ulong[Math.Max(16, (int)((high >> 6) + 1))];
+        _punched = new ulong[_reusable.Length];
+        _idleSeen = new ulong[_reusable.Length];
         _pending.Clear();
         var free = new List<(uint, uint)>();
         uint runStart = uint.MaxValue;
@@ -151,6 +210,7 @@ internal sealed class SlotAllocator : ISlotRefs
             if (_refs[s] == 0)
             {
                 _reusable[s >> 6] |= 1UL << (int)(s & 63);
+                _punched[s >> 6] |= 1UL << (int)(s & 63); // the caller punches every run returned here
                 if (runStart == uint.MaxValue) runStart = s;
             }
             else if (runStart != uint.MaxValue) { free.Add((runStart, s - runStart)); runStart = uint.MaxValue; }
@@ -161,5 +221,5 @@ internal sealed class SlotAllocator : ISlotRefs
         return free;
     }
 
-    public long MemoryBytes => _refs.Length * 4L + _reusable.Length * 8L;
+    public long MemoryBytes => _refs.Length * 4L + _reusable.Length * 24L;
 }
