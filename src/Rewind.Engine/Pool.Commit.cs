@@ -209,7 +209,7 @@ public sealed partial class Pool
             lock (_lock)
             {
                 _slots.FinishPunch(slots);
-                uint highWater = _slots.MakeReusable(new List<uint>());
+                uint highWater = _slots.ShrinkHighWater();
                 try { _data.Truncate(highWater); } catch (IOException) { }
             }
         }

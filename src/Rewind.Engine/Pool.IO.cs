@@ -128,10 +128,7 @@ public sealed partial class Pool
         ReadSlot(h, entry, clusterStart, 0, cluster);
         var fresh = new uint[Space.VerifiedSums.Blocks];
         for (int b = 0; b < fresh.Length; b++) fresh[b] = Crc32C.RawBlock(cluster.Slice(b * block, block));
-        uint crc = Crc32C.FromBlocks(fresh, block);
-        if (crc != MapEntry.Crc(entry))
-            throw new ChecksumException(h.Target.Describe, clusterStart,
-                $"cluster stored at {_data.Describe(MapEntry.Slot(entry))} has CRC-32C {crc:x8}, expected {MapEntry.Crc(entry):x8}");
+        CheckClusterCrc(h, entry, clusterStart, Crc32C.FromBlocks(fresh, block));
         _verifiedSums.Remember(entry, fresh);
         cluster.Slice(inCluster, dest.Length).CopyTo(dest);
     }
@@ -149,22 +146,26 @@ public sealed partial class Pool
     /// <summary>Reads one whole cluster and checks it against the CRC its map entry carries.</summary>
     private void ReadCluster(VolumeHandle h, ulong entry, long clusterStart, Span<byte> cluster)
     {
-        uint slot = MapEntry.Slot(entry);
-        try { _data.Read(slot, cluster); }
-        catch (IOException e)
-        {
-            throw new RewindException(ErrorKind.IO, $"I/O error reading {h.Target.Describe} at offset {clusterStart} ({_data.Describe(slot)}): {e.Message}", e);
-        }
-        uint crc = Crc32C.Compute(cluster);
+        ReadSlot(h, entry, clusterStart, 0, cluster);
+        CheckClusterCrc(h, entry, clusterStart, Crc32C.Compute(cluster));
+    }
+
+    private void CheckClusterCrc(VolumeHandle h, ulong entry, long clusterStart, uint crc)
+    {
         if (crc != MapEntry.Crc(entry))
             throw new ChecksumException(h.Target.Describe, clusterStart,
-                $"cluster stored at {_data.Describe(slot)} has CRC-32C {crc:x8}, expected {MapEntry.Crc(entry):x8}");
+                $"cluster stored at {_data.Describe(MapEntry.Slot(entry))} has CRC-32C {crc:x8}, expected {MapEntry.Crc(entry):x8}");
+    }
+
+    private static void CheckNotReadOnly(VolumeHandle h)
+    {
+        if (h.IsReadOnly)
+            throw new RewindException(ErrorKind.ReadOnly, $"{h.Target.Describe} is read-only; clone it to get a writable volume");
     }
 
     internal void Write(VolumeHandle h, long offset, ReadOnlySpan<byte> data, bool fua)
     {
-        if (h.IsReadOnly)
-            throw new RewindException(ErrorKind.ReadOnly, $"{h.Target.Describe} is read-only; clone it to get a writable volume");
+        CheckNotReadOnly(h);
         if (data.Length == 0) { lock (_lock) CheckRange(h, offset, 0, h.Target.Size); return; }
         WriteClusters(h, offset, data.Length, data, zeros: false, checkSize: true);
         if (fua) Flush();
@@ -172,8 +173,7 @@ public sealed partial class Pool
 
     internal void Zero(VolumeHandle h, long offset, long length, bool fua)
     {
-        if (h.IsReadOnly)
-            throw new RewindException(ErrorKind.ReadOnly, $"{h.Target.Describe} is read-only; clone it to get a writable volume");
+        CheckNotReadOnly(h);
         ZeroRange(h, offset, length, fua, checkSize: true);
     }
 
@@ -297,13 +297,7 @@ public sealed partial class Pool
             }
             lock (_lock)
             {
-                CheckWritable();
-                CheckHandle(h);
-                var vol = (Volume)h.Target;
-                if (checkSize && offset + length > vol.Size)
-                    throw new RewindException(ErrorKind.OutOfRange, $"{vol.Describe} shrank to {vol.Size} bytes during a write at offset {offset}");
-                Record.EncodeWriteMap(_journalBuffer, ++_lastSeq, vol.Id, clusters.AsSpan(0, n), entries.AsSpan(0, n));
-                ApplyWriteMap(vol, clusters.AsSpan(0, n), entries.AsSpan(0, n));
+                InstallWriteLocked(h, offset, length, checkSize, clusters.AsSpan(0, n), entries.AsSpan(0, n));
                 NoteFresh(entries.AsSpan(0, n));
                 installed = true;
             }
@@ -350,11 +344,7 @@ public sealed partial class Pool
                 // the new checksum (the update is exact for the bytes that were there before), so it is
                 // still reported on the next read, never hidden.
                 var old = scratch.AsSpan(0, (int)length);
-                try { _data.Read(slot, inCluster, old); }
-                catch (IOException e)
-                {
-                    throw new RewindException(ErrorKind.IO, $"I/O error reading {h.Target.Describe} at offset {offset} ({_data.Describe(slot)}): {e.Message}", e);
-                }
+                ReadSlot(h, current, clusterStart, inCluster, old);
                 entry = MapEntry.Make(slot, Crc32C.Replace(MapEntry.Crc(current), ClusterSize, inCluster, old, data));
                 WriteInPlace(slot, inCluster, data);
             }
@@ -373,16 +363,8 @@ public sealed partial class Pool
             }
             lock (_lock)
             {
-                CheckWritable();
-                CheckHandle(h);
-                var vol = (Volume)h.Target;
-                if (checkSize && offset + length > vol.Size)
-                    throw new RewindException(ErrorKind.OutOfRange, $"{vol.Describe} shrank to {vol.Size} bytes during a write at offset {offset}");
-                var clusters = new ReadOnlySpan<long>(in cluster);
-                var entries = new ReadOnlySpan<ulong>(in entry);
-                Record.EncodeWriteMap(_journalBuffer, ++_lastSeq, vol.Id, clusters, entries);
                 // The old entry's reference moves to the new one (same slot); a hole holds nothing.
-                ApplyWriteMap(vol, clusters, entries);
+                InstallWriteLocked(h, offset, length, checkSize, new ReadOnlySpan<long>(in cluster), new ReadOnlySpan<ulong>(in entry));
                 if (entry == 0) _slots.Release(slot);
                 EndRewrite(slot);
                 ended = true;
@@ -397,6 +379,18 @@ public sealed partial class Pool
                     EndRewrite(slot);
                 }
         }
+    }
+
+    /// <summary>Under <c>_lock</c>: journals and applies a write's new entries as one record.</summary>
+    private void InstallWriteLocked(VolumeHandle h, long offset, long length, bool checkSize, ReadOnlySpan<long> clusters, ReadOnlySpan<ulong> entries)
+    {
+        CheckWritable();
+        CheckHandle(h);
+        var vol = (Volume)h.Target;
+        if (checkSize && offset + length > vol.Size)
+            throw new RewindException(ErrorKind.OutOfRange, $"{vol.Describe} shrank to {vol.Size} bytes during a write at offset {offset}");
+        Record.EncodeWriteMap(_journalBuffer, ++_lastSeq, vol.Id, clusters, entries);
+        ApplyWriteMap(vol, clusters, entries);
     }
 
     private void WriteInPlace(uint slot, int offsetInSlot, ReadOnlySpan<byte> bytes)

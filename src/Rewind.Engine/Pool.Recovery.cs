@@ -125,7 +125,7 @@ public sealed partial class Pool
         var leaves = new List<MapNode>();
         BlockMap.VisitDistinct(AllRoots(), seen, n => { if (n.IsLeaf) leaves.Add(n); });
         var free = _slots.Rebuild(leaves);
-        _data.PunchFree(free.SelectMany(r => Enumerable.Range(0, (int)r.Count).Select(k => r.First + (uint)k)).ToList());
+        foreach (var (first, count) in free) _data.PunchRun(first, count);
         _data.Truncate(_slots.HighWater);
         _durableSeq = _lastSeq;
         _checkpointGeneration = cp.Generation;

@@ -100,7 +100,11 @@ public sealed class RemotePool : IPoolApi
     public VolumeInfo CreateVolume(string name, long sizeBytes) => Send<VolumeInfo>(HttpMethod.Post, "volumes", new { name, size = sizeBytes });
     public IReadOnlyList<VolumeInfo> ListVolumes() => Send<List<VolumeInfo>>(HttpMethod.Get, "volumes");
     public VolumeInfo GetVolume(string name) => Send<VolumeInfo>(HttpMethod.Get, $"volumes/{E(name)}");
-    public bool VolumeExists(string name) => ListVolumes().Any(v => v.Name == name);
+    public bool VolumeExists(string name)
+    {
+        try { GetVolume(name); return true; }
+        catch (RewindException e) when (e.Kind == ErrorKind.NotFound) { return false; }
+    }
     public VolumeInfo ResizeVolume(string name, long sizeBytes) => Send<VolumeInfo>(HttpMethod.Post, $"volumes/{E(name)}/resize", new { size = sizeBytes });
     public void RenameVolume(string name, string newName) => Send(HttpMethod.Post, $"volumes/{E(name)}/rename", new { newName });
     public void DeleteVolume(string name, bool recursive, bool force) =>

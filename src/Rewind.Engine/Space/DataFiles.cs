@@ -94,13 +94,23 @@ internal sealed class DataFiles : IDisposable
         int i = 0;
         while (i < freedSlots.Count)
         {
-            uint first = freedSlots[i];
             int j = i + 1;
-            while (j < freedSlots.Count && freedSlots[j] == freedSlots[j - 1] + 1
-                   && freedSlots[j] / _slotsPerFile == first / _slotsPerFile) j++;
-            var (file, offset) = Locate(first);
-            if (offset < file.Length) file.PunchHole(offset, (long)(j - i) * _clusterSize);
+            while (j < freedSlots.Count && freedSlots[j] == freedSlots[j - 1] + 1) j++;
+            PunchRun(freedSlots[i], (uint)(j - i));
             i = j;
+        }
+    }
+
+    /// <summary>Punches slots [first, first+count), split where the run crosses from one file into the next.</summary>
+    public void PunchRun(uint first, uint count)
+    {
+        while (count > 0)
+        {
+            uint inThisFile = Math.Min(count, _slotsPerFile - first % _slotsPerFile);
+            var (file, offset) = Locate(first);
+            if (offset < file.Length) file.PunchHole(offset, (long)inThisFile * _clusterSize);
+            first += inThisFile;
+            count -= inThisFile;
         }
     }
 

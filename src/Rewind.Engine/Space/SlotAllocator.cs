@@ -166,6 +166,12 @@ internal sealed class SlotAllocator : ISlotRefs
             _reusable[s >> 6] |= 1UL << (int)(s & 63);
             if (s < _searchFrom) _searchFrom = s;
         }
+        return ShrinkHighWater();
+    }
+
+    /// <summary>Drops free slots off the top; returns the slot count the data files may shrink to.</summary>
+    public uint ShrinkHighWater()
+    {
         while (_highWater > 0 && IsReusable(_highWater - 1))
         {
             uint top = _highWater - 1;
