@@ -28,5 +28,9 @@ internal sealed class Snapshot : Version
 {
     public string Name = "";
     public Volume Volume = null!;
+    public SnapshotMeta Meta = SnapshotMeta.None;
+    public List<string> Holds = new();
+    /// <summary>Part of a group cut not yet known to stand in every pool: invisible to everyone but the resolver.</summary>
+    public bool Pending;
     public override string Describe => $"snapshot {Volume.Name}@{Name}";
 }

@@ -19,7 +19,8 @@ namespace Rewind.Engine;
 internal sealed class Checkpoint
 {
     public const uint Magic = 0x4B435752; // "RWCK"
-    public const int Format = 1;
+    /// <summary>Format 2 added the pool id and each snapshot's metadata, holds and pending state; format 1 still reads.</summary>
+    public const int Format = 2;
     public const int HeaderSize = 64;
 
     public long Generation;
@@ -27,6 +28,8 @@ internal sealed class Checkpoint
     public ulong NextBlock;
     public long NextId;
     public int ClusterSize;
+    public Guid PoolId;
+    public int ReadFormat = Format;
     public List<VolumeImage> Volumes = new();
 
     public sealed class VolumeImage
@@ -42,12 +45,15 @@ internal sealed class Checkpoint
         public long Id, Size, Created;
         public string Name = "";
         public MapNode? Root;
+        public string Meta = "", Holds = "";
+        public bool Pending;
     }
 
     public byte[] Serialize()
     {
         var body = new ArrayBufferWriter<byte>(1 << 16);
         var ids = new Dictionary<MapNode, int>(ReferenceEqualityComparer.Instance);
+        body.Write(PoolId.ToByteArray());
         var order = PostOrder(Volumes.SelectMany(v => v.Snapshots.Select(s => s.Root).Prepend(v.Root)));
         PutU32(body, (uint)order.Count);
         foreach (var node in order)
@@ -78,6 +84,7 @@ internal sealed class Checkpoint
             {
                 PutU64(body, (ulong)s.Id); PutU64(body, (ulong)s.Size); PutU64(body, (ulong)s.Created);
                 PutString(body, s.Name); PutU32(body, (uint)RootId(s.Root));
+                PutString(body, s.Meta); PutString(body, s.Holds); PutU8(body, s.Pending ? (byte)1 : (byte)0);
             }
         }
         var payload = body.WrittenSpan;
@@ -134,9 +141,11 @@ internal sealed class Checkpoint
         var h = file[..HeaderSize];
         if (BinaryPrimitives.ReadUInt32LittleEndian(h) != Magic) return null;
         if (BinaryPrimitives.ReadUInt32LittleEndian(h[60..]) != Crc32C.Compute(h[..60])) return null;
-        if (BinaryPrimitives.ReadInt32LittleEndian(h[4..]) != Format) return null;
+        int format = BinaryPrimitives.ReadInt32LittleEndian(h[4..]);
+        if (format is < 1 or > Format) return null;
         return new Checkpoint
         {
+            ReadFormat = format,
             Generation = BinaryPrimitives.ReadInt64LittleEndian(h[8..]),
             LastSeq = BinaryPrimitives.ReadUInt64LittleEndian(h[16..]),
             NextBlock = BinaryPrimitives.ReadUInt64LittleEndian(h[24..]),
@@ -165,6 +174,11 @@ internal sealed class Checkpoint
     private void ParsePayload(ReadOnlySpan<byte> p)
     {
         int pos = 0;
+        if (ReadFormat >= 2)
+        {
+            PoolId = new Guid(p.Slice(0, 16));
+            pos = 16;
+        }
         int nodeCount = (int)GetU32(p, ref pos);
         var nodes = new MapNode[nodeCount + 1];
         for (int id = 1; id <= nodeCount; id++)
@@ -218,6 +232,12 @@ internal sealed class Checkpoint
                     Name = GetString(p, ref pos),
                 };
                 snap.Root = Root(p, ref pos, nodes, nodeCount);
+                if (ReadFormat >= 2)
+                {
+                    snap.Meta = GetString(p, ref pos);
+                    snap.Holds = GetString(p, ref pos);
+                    snap.Pending = p[pos++] != 0;
+                }
                 vol.Snapshots.Add(snap);
             }
             Volumes.Add(vol);

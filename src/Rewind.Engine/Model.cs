@@ -30,7 +30,49 @@ public sealed record SnapshotInfo(
     long UniqueBytes)
 {
     public string FullName => $"{Volume}@{Name}";
+
+    /// <summary>Who took it: a user name, or "schedule:&lt;target&gt;" for the scheduler.</summary>
+    public string? CreatedBy { get; init; }
+
+    /// <summary>Why it was taken, in the taker's words.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>True when quiesce hooks ran around the cut (application-consistent); false for crash-consistent.</summary>
+    public bool ApplicationConsistent { get; init; }
+
+    /// <summary>The consistency group whose snapshot this is a member of, if any.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>Tags that keep it from being deleted or pruned until each is released.</summary>
+    public IReadOnlyList<string> Holds { get; init; } = [];
 }
+
+/// <summary>What a snapshot records about its making, beyond the data (see <see cref="SnapshotInfo"/>).</summary>
+public sealed record SnapshotMeta
+{
+    public string? CreatedBy { get; init; }
+    public string? Reason { get; init; }
+    public bool ApplicationConsistent { get; init; }
+    public string? Group { get; init; }
+
+    /// <summary>Shared by every member snapshot of one group snapshot; names the cut for crash resolution.</summary>
+    public string? GroupCut { get; init; }
+
+    /// <summary>Ids of every pool the group cut spans: after a crash, the cut stands only if all of them hold it.</summary>
+    public IReadOnlyList<string>? GroupPools { get; init; }
+
+    public static readonly SnapshotMeta None = new();
+}
+
+/// <summary>One volume taking part in a group operation.</summary>
+public sealed record GroupMember(Pool Pool, string Volume);
+
+/// <summary>The outcome of a group snapshot.</summary>
+/// <param name="Pause">How long writers to the members were held off: from the first pool's lock taken to the last released.</param>
+public sealed record GroupSnapshotResult(IReadOnlyList<SnapshotInfo> Snapshots, TimeSpan Pause, string CutId);
+
+/// <summary>A group cut that a crash left undecided in one pool (see <see cref="Pool.ResolveGroupCuts"/>).</summary>
+public sealed record PendingGroupCut(string CutId, string? Group, IReadOnlyList<string> Pools, IReadOnlyList<string> Snapshots);
 
 /// <summary>A byte range [Offset, Offset+Length).</summary>
 public readonly record struct ByteRange(long Offset, long Length)

@@ -49,18 +49,39 @@ public sealed partial class Pool
         _volumesByName.Remove(vol.Name);
     }
 
-    private void ApplyCreateSnapshot(Volume vol, long id, string name, long time)
+    private void ApplyCreateSnapshot(Volume vol, long id, string name, long time, SnapshotMeta meta, bool pending = false)
     {
         var snap = new Snapshot
         {
             Id = id, Name = name, Volume = vol, Root = vol.Root, Size = vol.Size,
-            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(time),
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(time), Meta = meta, Pending = pending,
         };
         if (snap.Root != null) snap.Root.Refs++;
         vol.Snapshots.Add(snap);
         _snapshotsById[id] = snap;
         _nextId = Math.Max(_nextId, id + 1);
     }
+
+    private void ApplyGroupPrepare(GroupPrepareBody body, long time, Func<long, Volume> volume)
+    {
+        foreach (var p in body.Snapshots)
+            ApplyCreateSnapshot(volume(p.VolumeId), p.SnapshotId, p.Name, time, body.Meta, body.Pending);
+    }
+
+    /// <summary>Lets a pending cut stand, or drops its snapshots. A cut already decided here is left alone.</summary>
+    private void ApplyGroupResolve(string cutId, bool stand)
+    {
+        foreach (var snap in PendingSnapshotsOf(cutId).ToList())
+        {
+            if (stand) snap.Pending = false;
+            else ApplyDeleteSnapshot(snap);
+        }
+    }
+
+    private IEnumerable<Snapshot> PendingSnapshotsOf(string cutId) =>
+        _snapshotsById.Values.Where(s => s.Pending && s.Meta.GroupCut == cutId);
+
+    private static void ApplySetHolds(Snapshot snap, List<string> tags) => snap.Holds = tags;
 
     private void ApplyDeleteSnapshot(Snapshot snap)
     {
@@ -100,13 +121,25 @@ public sealed partial class Pool
         Snapshot Snap(long id) => _snapshotsById.TryGetValue(id, out var s) ? s
             : throw new RewindException(ErrorKind.Checksum, $"journal record {r.Seq} ({r.Type}) names snapshot id {id}, which does not exist: the pool's metadata is inconsistent");
 
+        try { ReplayChecked(r, Vol, Snap); }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new RewindException(ErrorKind.Checksum, $"journal record {r.Seq} ({r.Type}) holds metadata that does not parse: {e.Message}");
+        }
+    }
+
+    private void ReplayChecked(Record r, Func<long, Volume> Vol, Func<long, Snapshot> Snap)
+    {
         switch (r.Type)
         {
             case RecordType.CreateVolume: ApplyCreateVolume(r.A, r.Name, r.B, r.Time, null, null); break;
             case RecordType.DeleteVolume: ApplyDeleteVolume(Vol(r.A)); break;
             case RecordType.RenameVolume: ApplyRename(Vol(r.A), r.Name); break;
             case RecordType.ResizeVolume: ApplyResize(Vol(r.A), r.B); break;
-            case RecordType.CreateSnapshot: ApplyCreateSnapshot(Vol(r.A), r.B, r.Name, r.Time); break;
+            case RecordType.CreateSnapshot: ApplyCreateSnapshot(Vol(r.A), r.B, r.Name, r.Time, MetaCodec.DecodeMeta(r.Origin)); break;
+            case RecordType.GroupPrepare: ApplyGroupPrepare(MetaCodec.DecodePrepare(r.Origin), r.Time, Vol); break;
+            case RecordType.GroupResolve: ApplyGroupResolve(r.Name, r.A == 1); break;
+            case RecordType.SetHolds: ApplySetHolds(Snap(r.A), MetaCodec.DecodeHolds(r.Origin)); break;
             case RecordType.DeleteSnapshot: ApplyDeleteSnapshot(Snap(r.A)); break;
             case RecordType.Rollback: ApplyRollback(Vol(r.A), Snap(r.B)); break;
             case RecordType.Clone: ApplyClone(Snap(r.A), r.B, r.Name, r.Time); break;

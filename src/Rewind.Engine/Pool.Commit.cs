@@ -127,7 +127,7 @@ public sealed partial class Pool
                 newGeneration = _journalGeneration + 1;
                 cp = new Checkpoint
                 {
-                    Generation = newGeneration, LastSeq = _lastSeq, NextId = _nextId, ClusterSize = ClusterSize,
+                    Generation = newGeneration, LastSeq = _lastSeq, NextId = _nextId, ClusterSize = ClusterSize, PoolId = PoolId,
                 };
                 foreach (var v in _volumesById.Values.OrderBy(v => v.Id))
                 {
@@ -140,6 +140,7 @@ public sealed partial class Pool
                         image.Snapshots.Add(new Checkpoint.SnapshotImage
                         {
                             Id = s.Id, Size = s.Size, Created = s.CreatedAt.ToUnixTimeMilliseconds(), Name = s.Name, Root = s.Root,
+                            Meta = MetaCodec.Encode(s.Meta), Holds = MetaCodec.EncodeHolds(s.Holds), Pending = s.Pending,
                         });
                     cp.Volumes.Add(image);
                 }

@@ -57,6 +57,7 @@ public sealed partial class Pool
             else if (damaged || journals.Count > 0 || _storage.List().Any(n => n.StartsWith("data.", StringComparison.Ordinal)))
                 throw new RewindException(ErrorKind.Checksum,
                     $"pool {Directory} has no intact checkpoint; its metadata is damaged beyond automatic recovery");
+            PoolId = Guid.NewGuid();
             WriteCheckpoint(); // a new pool
             return;
         }
@@ -129,7 +130,9 @@ public sealed partial class Pool
         _data.Truncate(_slots.HighWater);
         _durableSeq = _lastSeq;
         _checkpointGeneration = cp.Generation;
-        if (damaged || replayed > 0) WriteCheckpoint(); // heal a damaged copy; make the next open quick
+        // Heal a damaged copy; make the next open quick; give a pool from before pool ids its id at once,
+        // since group cuts name pools by it and it must not change across a crash.
+        if (damaged || replayed > 0 || cp.ReadFormat < Checkpoint.Format) WriteCheckpoint();
     }
 
     /// <summary>
@@ -157,6 +160,7 @@ public sealed partial class Pool
         _lastSeq = cp.LastSeq;
         _nextBlock = cp.NextBlock;
         _nextId = cp.NextId;
+        PoolId = cp.ReadFormat >= 2 ? cp.PoolId : Guid.NewGuid();
         foreach (var image in cp.Volumes)
         {
             ApplyCreateVolume(image.Id, image.Name, image.Size, image.Created,
@@ -168,12 +172,22 @@ public sealed partial class Pool
                 {
                     Id = s.Id, Name = s.Name, Volume = vol, Root = s.Root, Size = s.Size,
                     CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(s.Created),
+                    Meta = DecodeCheckpointMeta(s.Meta), Holds = MetaCodec.DecodeHolds(s.Holds), Pending = s.Pending,
                 };
                 if (snap.Root != null) snap.Root.Refs++;
                 vol.Snapshots.Add(snap);
                 _snapshotsById[s.Id] = snap;
                 _nextId = Math.Max(_nextId, s.Id + 1);
             }
+        }
+    }
+
+    private static SnapshotMeta DecodeCheckpointMeta(string text)
+    {
+        try { return MetaCodec.DecodeMeta(text); }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new RewindException(ErrorKind.Checksum, $"a checkpoint holds snapshot metadata that does not parse: {e.Message}");
         }
     }
 }

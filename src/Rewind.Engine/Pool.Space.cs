@@ -99,17 +99,26 @@ public sealed partial class Pool
     private VolumeInfo Describe(Volume v, Usage usage)
     {
         long snapshotsUnique = v.Snapshots.Sum(s => usage.UniqueSlots.GetValueOrDefault(s));
-        return new VolumeInfo(v.Name, v.Id, v.Size, v.CreatedAt, v.Snapshots.Count,
+        return new VolumeInfo(v.Name, v.Id, v.Size, v.CreatedAt, VisibleSnapshots(v).Count(),
             Bytes(v.Root?.Allocated ?? 0), Bytes(usage.VolumeSlots.GetValueOrDefault(v)), Bytes(snapshotsUnique),
             v.Origin, v.OpenHandles);
     }
 
     /// <summary>A volume just created or cloned shares all it maps, so deleting it would free nothing yet.</summary>
     private VolumeInfo DescribeNew(Volume v) =>
-        new(v.Name, v.Id, v.Size, v.CreatedAt, v.Snapshots.Count, Bytes(v.Root?.Allocated ?? 0), 0, 0, v.Origin, v.OpenHandles);
+        new(v.Name, v.Id, v.Size, v.CreatedAt, VisibleSnapshots(v).Count(), Bytes(v.Root?.Allocated ?? 0), 0, 0, v.Origin, v.OpenHandles);
 
-    private SnapshotInfo Describe(Snapshot s, Usage usage) =>
-        new(s.Volume.Name, s.Name, s.Id, s.Size, s.CreatedAt, Bytes(s.Root?.Allocated ?? 0), Bytes(usage.UniqueSlots.GetValueOrDefault(s)));
+    private SnapshotInfo Describe(Snapshot s, Usage usage) => Describe(s, Bytes(usage.UniqueSlots.GetValueOrDefault(s)));
+
+    /// <summary>A snapshot just taken shares everything with its volume, so nothing is unique to it: no usage pass needed.</summary>
+    private SnapshotInfo DescribeNew(Snapshot s) => Describe(s, 0);
+
+    private SnapshotInfo Describe(Snapshot s, long uniqueBytes) =>
+        new(s.Volume.Name, s.Name, s.Id, s.Size, s.CreatedAt, Bytes(s.Root?.Allocated ?? 0), uniqueBytes)
+        {
+            CreatedBy = s.Meta.CreatedBy, Reason = s.Meta.Reason, ApplicationConsistent = s.Meta.ApplicationConsistent,
+            Group = s.Meta.Group, Holds = s.Holds.ToList(),
+        };
 
     public PoolStatus GetStatus()
     {

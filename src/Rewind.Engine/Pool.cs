@@ -41,6 +41,9 @@ public sealed partial class Pool : IDisposable
     private bool _disposed;
 
     public string Directory { get; }
+
+    /// <summary>This pool's identity, fixed at creation; group cuts spanning pools name their pools by it.</summary>
+    public Guid PoolId { get; private set; }
     public int ClusterSize { get; }
     private int ClusterShift { get; }
 
@@ -185,8 +188,10 @@ public sealed partial class Pool : IDisposable
         {
             CheckWritable();
             var vol = FindVolume(name);
-            if (vol.Snapshots.Count > 0 && !recursive)
-                throw Busy($"volume '{name}' has {vol.Snapshots.Count} snapshot(s); delete them first or pass --recursive to delete them too");
+            int snapshots = VisibleSnapshots(vol).Count();
+            if (snapshots > 0 && !recursive)
+                throw Busy($"volume '{name}' has {snapshots} snapshot(s); delete them first or pass --recursive to delete them too");
+            foreach (var snap in vol.Snapshots) CheckNotHeld(snap);
             int open = vol.OpenHandles + vol.Snapshots.Sum(s => s.OpenHandles);
             if (open > 0 && !force)
                 throw Busy($"volume '{name}' is open {open} time(s) (e.g. by an NBD client); disconnect them or pass --force");
@@ -203,9 +208,10 @@ public sealed partial class Pool : IDisposable
     /// Takes snapshot <paramref name="snapshot"/> of a volume in O(1): it holds every write acknowledged
     /// before this call and none issued after it returns. Durable when it returns.
     /// </summary>
-    public SnapshotInfo CreateSnapshot(string volume, string snapshot)
+    public SnapshotInfo CreateSnapshot(string volume, string snapshot, SnapshotMeta? meta = null)
     {
         Names.Validate(snapshot, "snapshot");
+        meta ??= SnapshotMeta.None;
         lock (_lock)
         {
             SealInPlace(); // the snapshot shares the volume's slots: none may be half rewritten
@@ -214,16 +220,17 @@ public sealed partial class Pool : IDisposable
             if (vol.Snapshots.Any(s => s.Name == snapshot)) throw Exists($"snapshot '{volume}@{snapshot}' already exists");
             long id = _nextId;
             long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            Record.EncodeCommon(_journalBuffer, RecordType.CreateSnapshot, ++_lastSeq, vol.Id, id, time: now, name: snapshot);
-            ApplyCreateSnapshot(vol, id, snapshot, now);
+            Record.EncodeCommon(_journalBuffer, RecordType.CreateSnapshot, ++_lastSeq, vol.Id, id, time: now, name: snapshot,
+                origin: MetaCodec.Encode(meta));
+            ApplyCreateSnapshot(vol, id, snapshot, now, meta);
         }
         Commit();
-        lock (_lock)
-        {
-            // A new snapshot shares everything with its volume, so nothing is unique to it: no usage pass needed.
-            var snap = FindSnapshot(volume, snapshot);
-            return new SnapshotInfo(snap.Volume.Name, snap.Name, snap.Id, snap.Size, snap.CreatedAt, Bytes(snap.Root?.Allocated ?? 0), 0);
-        }
+        lock (_lock) return DescribeNew(FindSnapshot(volume, snapshot));
+    }
+
+    public SnapshotInfo GetSnapshot(string volume, string snapshot)
+    {
+        lock (_lock) return Describe(FindSnapshot(volume, snapshot), ComputeUsage());
     }
 
     public IReadOnlyList<SnapshotInfo> ListSnapshots(string? volume = null)
@@ -234,7 +241,7 @@ public sealed partial class Pool : IDisposable
             IEnumerable<Volume> vols = volume == null
                 ? _volumesByName.Values.OrderBy(v => v.Name, StringComparer.Ordinal)
                 : new[] { FindVolume(volume) };
-            return vols.SelectMany(v => v.Snapshots).Select(s => Describe(s, usage)).ToList();
+            return vols.SelectMany(VisibleSnapshots).Select(s => Describe(s, usage)).ToList();
         }
     }
 
@@ -244,6 +251,7 @@ public sealed partial class Pool : IDisposable
         {
             CheckWritable();
             var snap = FindSnapshot(volume, snapshot);
+            CheckNotHeld(snap);
             if (snap.OpenHandles > 0 && !force)
                 throw Busy($"snapshot '{volume}@{snapshot}' is open {snap.OpenHandles} time(s); disconnect them or pass --force");
             Record.EncodeCommon(_journalBuffer, RecordType.DeleteSnapshot, ++_lastSeq, snap.Id);
@@ -352,8 +360,18 @@ public sealed partial class Pool : IDisposable
     private Snapshot FindSnapshot(string volume, string snapshot)
     {
         var vol = FindVolume(volume);
-        return vol.Snapshots.FirstOrDefault(s => s.Name == snapshot)
+        return vol.Snapshots.FirstOrDefault(s => s.Name == snapshot && !s.Pending)
                ?? throw NotFound($"no snapshot '{volume}@{snapshot}'; 'rewind snapshot list {volume}' shows what exists");
+    }
+
+    /// <summary>Snapshots anyone may see: those of an undecided group cut stay hidden until it is resolved.</summary>
+    private static IEnumerable<Snapshot> VisibleSnapshots(Volume vol) => vol.Snapshots.Where(s => !s.Pending);
+
+    private static void CheckNotHeld(Snapshot snap)
+    {
+        if (snap.Holds.Count > 0)
+            throw Busy($"snapshot '{snap.Volume.Name}@{snap.Name}' is held ({string.Join(", ", snap.Holds)}); " +
+                       $"release it first with 'rewind release {snap.Volume.Name}@{snap.Name} --tag {snap.Holds[0]}'");
     }
 
     private void CheckSize(long size)

@@ -16,6 +16,9 @@ internal enum RecordType : byte
     Clone = 8,
     WriteMap = 9,
     TrimMap = 10,
+    GroupPrepare = 11,   // Name = cut id, Origin = GroupPrepareBody as JSON
+    GroupResolve = 12,   // Name = cut id, A = 1 to let the cut stand, 0 to drop it
+    SetHolds = 13,       // A = snapshot id, Origin = the tags, one per line
 }
 
 /// <summary>
