@@ -74,6 +74,11 @@ public sealed record GroupSnapshotResult(IReadOnlyList<SnapshotInfo> Snapshots, 
 /// <summary>A group cut that a crash left undecided in one pool (see <see cref="Pool.ResolveGroupCuts"/>).</summary>
 public sealed record PendingGroupCut(string CutId, string? Group, IReadOnlyList<string> Pools, IReadOnlyList<string> Snapshots);
 
+public enum GroupCutFate { Kept, Dropped, Undecided }
+
+/// <summary>What resolving did with a cut: kept in every pool, dropped from every pool, or left pending.</summary>
+public sealed record GroupCutOutcome(PendingGroupCut Cut, GroupCutFate Fate);
+
 /// <summary>A byte range [Offset, Offset+Length).</summary>
 public readonly record struct ByteRange(long Offset, long Length)
 {

@@ -98,16 +98,16 @@ public sealed partial class Pool
     /// <summary>
     /// Settles the group cuts a crash left undecided, given every pool that is available. A cut stands if
     /// each of its pools holds it, and is dropped everywhere if an available pool lacks it. A cut naming a
-    /// pool that is not among <paramref name="pools"/> stays pending; it is returned so the caller can say so.
+    /// pool that is not among <paramref name="pools"/> stays pending. Returns what became of each cut.
     /// </summary>
-    public static IReadOnlyList<PendingGroupCut> ResolveGroupCuts(IReadOnlyList<Pool> pools)
+    public static IReadOnlyList<GroupCutOutcome> ResolveGroupCuts(IReadOnlyList<Pool> pools)
     {
         var twins = pools.GroupBy(p => p.PoolId).FirstOrDefault(g => g.Count() > 1);
         if (twins != null)
             throw new RewindException(ErrorKind.InvalidArgument,
                 $"pools {string.Join(" and ", twins.Select(p => p.Directory))} have the same id {twins.Key:N}: one is a copy of the other; serve only one of them");
         var byId = pools.ToDictionary(p => p.PoolId.ToString("N"));
-        var undecided = new List<PendingGroupCut>();
+        var outcomes = new List<GroupCutOutcome>();
         foreach (var cut in pools.SelectMany(p => p.PendingGroupCuts()).DistinctBy(c => c.CutId).ToList())
         {
             var missing = cut.Pools.Where(id => !byId.ContainsKey(id)).ToList();
@@ -116,10 +116,9 @@ public sealed partial class Pool
             bool someAvailablePoolLacksIt = present.Any(p => !p.HoldsCut(cut.CutId));
             if (everyPoolHoldsIt || someAvailablePoolLacksIt)
                 foreach (var p in present) p.ResolveCut(cut.CutId, stand: everyPoolHoldsIt);
-            else
-                undecided.Add(cut);
+            outcomes.Add(new GroupCutOutcome(cut, everyPoolHoldsIt ? GroupCutFate.Kept : someAvailablePoolLacksIt ? GroupCutFate.Dropped : GroupCutFate.Undecided));
         }
-        return undecided;
+        return outcomes;
     }
 
     /// <summary>Group cuts this pool holds that are not yet known to stand everywhere.</summary>

@@ -23,6 +23,8 @@ public enum ErrorKind
     NoSpace,
     /// <summary>The handle was invalidated (its volume was rolled back or deleted underneath it).</summary>
     Stale,
+    /// <summary>A quiesce hook around a snapshot failed or timed out, so nothing was taken.</summary>
+    HookFailed,
 }
 
 /// <summary>The one exception type the engine throws on purpose. Messages say what to do next.</summary>

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rewind.Engine;
+using Rewind.Management;
+using Rewind.Management.Scheduling;
 using Rewind.Nbd;
 using Rewind.Nbd.Exports;
 using Rewind.Server.Api;
@@ -9,25 +11,31 @@ using Rewind.Server.Api;
 namespace Rewind.Server;
 
 /// <summary>
-/// `rewind serve`: one process that holds a pool and serves it — NBD for machines and tools, the control
-/// API for the CLI and scripts. Stopping flushes every volume and closes clients cleanly.
+/// `rewind serve`: one process that holds a site — the default pool and every pool registered in it — and
+/// serves it: NBD for machines and tools, the control API for the CLI and scripts, and the scheduler for
+/// snapshot schedules. Stopping flushes every volume and closes clients cleanly.
 /// </summary>
 public sealed class Daemon : IAsyncDisposable
 {
     private readonly ServeOptions _options;
-    private readonly Pool _pool;
+    private readonly Site _site;
     private WebApplication? _api;
+    private readonly CancellationTokenSource _stopScheduler = new();
+    private Task? _scheduler;
     private NbdServer? _nbd;
     private readonly List<string> _nbdEndpoints = new();
     private readonly List<string> _apiEndpoints = new();
 
-    private Daemon(ServeOptions options, Pool pool)
+    private Daemon(ServeOptions options, Site site)
     {
         _options = options;
-        _pool = pool;
+        _site = site;
     }
 
-    public Pool Pool => _pool;
+    /// <summary>The default pool.</summary>
+    public Pool Pool => _site.DefaultPool;
+
+    public Site Site => _site;
     public IReadOnlyList<string> NbdEndpoints => _nbdEndpoints;
     public IReadOnlyList<string> ApiEndpoints => _apiEndpoints;
 
@@ -43,12 +51,14 @@ public sealed class Daemon : IAsyncDisposable
     public static async Task<Daemon> StartAsync(ServeOptions options, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(options.PoolDirectory);
-        var pool = Pool.Open(options.PoolDirectory, new PoolOptions { HolderDescription = "rewind serve" });
-        var daemon = new Daemon(options, pool);
+        var site = Site.Open(options.PoolDirectory, new SiteOptions { Holder = "rewind serve" });
+        foreach (var note in site.OpenNotes) options.Log?.Invoke(note);
+        var daemon = new Daemon(options, site);
         try
         {
             await daemon.StartApiAsync(cancel);
             await daemon.StartNbdAsync(cancel);
+            daemon.StartScheduler();
             return daemon;
         }
         catch
@@ -78,7 +88,8 @@ public sealed class Daemon : IAsyncDisposable
         });
         var app = builder.Build();
         TokenAuth.Use(app, token);
-        Api.ApiEndpoints.Map(app, _pool, Info);
+        Actor.Use(app, _site);
+        Api.ApiEndpoints.Map(app, _site, Info);
         await app.StartAsync(cancel);
         File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _api = app;
@@ -103,7 +114,7 @@ public sealed class Daemon : IAsyncDisposable
             TlsRequired = tls && _options.TlsRequired,
             Log = _options.Log,
         };
-        var server = new NbdServer(nbdOptions, new PoolExportCatalog(_pool));
+        var server = new NbdServer(nbdOptions, new SiteExportCatalog(_site));
         await server.StartAsync(cancel);
         _nbd = server;
         string scheme = tls ? "nbds" : "nbd";
@@ -111,7 +122,17 @@ public sealed class Daemon : IAsyncDisposable
         _nbdEndpoints.Add($"{scheme}+unix:///VOLUME?socket={_options.NbdSocketPath}");
     }
 
-    private DaemonInfo Info() => new(_pool.Directory, Environment.ProcessId, typeof(Daemon).Assembly.GetName().Version?.ToString() ?? "0",
+    /// <summary>Runs schedules; a run missed while the daemon was down happens once, now.</summary>
+    private void StartScheduler()
+    {
+        var scheduler = new Scheduler(_site.Clock, _site.Zone, _site.ScheduledJobs,
+            (job, slot) => _site.RunScheduledAsync(job.Id, slot),
+            (job, e) => _options.Log?.Invoke($"scheduled snapshot of {job.Id} failed: {e.Message}"));
+        _site.SchedulesChanged += scheduler.Poke;
+        _scheduler = Task.Run(() => scheduler.RunAsync(_stopScheduler.Token));
+    }
+
+    private DaemonInfo Info() => new(_site.Directory, Environment.ProcessId, typeof(Daemon).Assembly.GetName().Version?.ToString() ?? "0",
         _nbdEndpoints, _apiEndpoints);
 
     internal static IPEndPoint ParseEndpoint(string value, string option)
@@ -134,6 +155,9 @@ public sealed class Daemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopScheduler.Cancel();
+        if (_scheduler != null)
+            try { await _scheduler; } catch (OperationCanceledException) { }
         if (_nbd != null) await _nbd.StopAsync();
         if (_api != null)
         {
@@ -141,7 +165,6 @@ public sealed class Daemon : IAsyncDisposable
             await _api.DisposeAsync();
             try { File.Delete(_options.ApiSocketPath); } catch (IOException) { }
         }
-        _pool.Flush();
-        _pool.Dispose();
+        _site.Dispose();
     }
 }

@@ -17,6 +17,7 @@ public static class ApiErrors
         ErrorKind.NoSpace => StatusCodes.Status507InsufficientStorage,
         ErrorKind.Checksum => StatusCodes.Status500InternalServerError,
         ErrorKind.IO => StatusCodes.Status500InternalServerError,
+        ErrorKind.HookFailed => StatusCodes.Status424FailedDependency,
         _ => StatusCodes.Status500InternalServerError,
     };
 
