@@ -128,6 +128,9 @@ public sealed record PoolOptions
     /// <summary>Rewrite the checkpoint once the journal holds this many bytes.</summary>
     public long CheckpointAfterJournalBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>Where creation times come from.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Who holds the pool, written into the lock-owner file for the error a second opener sees.</summary>
     public string HolderDescription { get; init; } = "rewind";
 }

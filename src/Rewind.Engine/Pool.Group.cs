@@ -42,7 +42,7 @@ public sealed partial class Pool
         var pause = LockAll(byPool, () =>
         {
             foreach (var (pool, volumes) in byPool) pool.ValidateSnapshotTargets(volumes, snapshot);
-            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            long now = byPool[0].Pool.NowMilliseconds();
             foreach (var (pool, volumes) in byPool) pool.PrepareCut(volumes, snapshot, cutId, meta, pending, now);
         });
         try

@@ -112,7 +112,7 @@ public sealed partial class Pool : IDisposable
             CheckWritable();
             if (_volumesByName.ContainsKey(name)) throw Exists($"volume '{name}' already exists; pick another name or delete it first");
             long id = _nextId;
-            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            long now = NowMilliseconds();
             Record.EncodeCommon(_journalBuffer, RecordType.CreateVolume, ++_lastSeq, id, sizeBytes, time: now, name: name);
             ApplyCreateVolume(id, name, sizeBytes, now, null, null);
         }
@@ -219,7 +219,7 @@ public sealed partial class Pool : IDisposable
             var vol = FindVolume(volume);
             if (vol.Snapshots.Any(s => s.Name == snapshot)) throw Exists($"snapshot '{volume}@{snapshot}' already exists");
             long id = _nextId;
-            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            long now = NowMilliseconds();
             Record.EncodeCommon(_journalBuffer, RecordType.CreateSnapshot, ++_lastSeq, vol.Id, id, time: now, name: snapshot,
                 origin: MetaCodec.Encode(meta));
             ApplyCreateSnapshot(vol, id, snapshot, now, meta);
@@ -293,7 +293,7 @@ public sealed partial class Pool : IDisposable
             var snap = FindSnapshot(volume, snapshot);
             if (_volumesByName.ContainsKey(newVolume)) throw Exists($"volume '{newVolume}' already exists");
             long id = _nextId;
-            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            long now = NowMilliseconds();
             Record.EncodeCommon(_journalBuffer, RecordType.Clone, ++_lastSeq, snap.Id, id, time: now, name: newVolume);
             ApplyClone(snap, id, newVolume, now);
         }
@@ -389,6 +389,9 @@ public sealed partial class Pool : IDisposable
         if (_failure != null)
             throw new RewindException(ErrorKind.IO, $"pool {Directory} refuses writes after an I/O error ({_failure}); fix the disk, then reopen the pool");
     }
+
+    /// <summary>Creation times come from the options' clock, so schedules and retention can be tested without waiting.</summary>
+    private long NowMilliseconds() => _options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static RewindException NotFound(string m) => new(ErrorKind.NotFound, m);
     private static RewindException Exists(string m) => new(ErrorKind.AlreadyExists, m);

@@ -47,7 +47,7 @@ public sealed partial class Site : IDisposable
     {
         options ??= new SiteOptions();
         System.IO.Directory.CreateDirectory(directory);
-        var site = new Site(directory, options, Pool.Open(directory, options.PoolOptionsFor?.Invoke(directory) ?? new PoolOptions { HolderDescription = options.Holder }));
+        var site = new Site(directory, options, Pool.Open(directory, PoolOptionsFor(options, directory)));
         try
         {
             foreach (var record in site._state.Pools) site.TryOpenPool(record.Name, record.Directory);
@@ -173,8 +173,10 @@ public sealed partial class Site : IDisposable
         }
     }
 
-    private Pool OpenPool(string directory) =>
-        Pool.Open(directory, _options.PoolOptionsFor?.Invoke(directory) ?? new PoolOptions { HolderDescription = _options.Holder });
+    private Pool OpenPool(string directory) => Pool.Open(directory, PoolOptionsFor(_options, directory));
+
+    private static PoolOptions PoolOptionsFor(SiteOptions options, string directory) =>
+        (options.PoolOptionsFor?.Invoke(directory) ?? new PoolOptions { HolderDescription = options.Holder }) with { Clock = options.Clock };
 
     private void ResolveCuts()
     {
