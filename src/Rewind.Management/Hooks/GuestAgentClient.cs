@@ -86,13 +86,12 @@ public sealed class GuestAgentClient : IAsyncDisposable, IDisposable
         while (true)
         {
             await DiscardThroughDelimiterAsync(ct);
-            using var reply = await ReadReplyAsync("guest-sync-delimited", ct);
-            // A delimited reply with another id answers an earlier client's sync: keep looking.
-            if (reply.RootElement.TryGetProperty("return", out var echoed)
-                && echoed.ValueKind == JsonValueKind.Number && echoed.TryGetInt64(out long value) && value == id)
-            {
-                break;
-            }
+            byte[] line = await ReadLineAsync("guest-sync-delimited", ct);
+            // A line that holds another 0xFF had a stale partial reply before it: only the part after counts.
+            int lastDelimiter = Array.LastIndexOf(line, Delimiter);
+            if (lastDelimiter >= 0) line = line[(lastDelimiter + 1)..];
+            // Anything else (an earlier client's sync reply, a fragment) is stale: keep looking.
+            if (EchoesId(line, id)) break;
         }
         _inStep = true;
     }
@@ -189,6 +188,22 @@ public sealed class GuestAgentClient : IAsyncDisposable, IDisposable
     /// <summary>The next non-empty line, parsed as a JSON object.</summary>
     private async Task<JsonDocument> ReadReplyAsync(string command, CancellationToken ct)
     {
+        byte[] line = await ReadLineAsync(command, ct);
+        try
+        {
+            var reply = JsonDocument.Parse(line);
+            if (reply.RootElement.ValueKind == JsonValueKind.Object) return reply;
+            reply.Dispose();
+        }
+        catch (JsonException)
+        {
+        }
+        throw Unexpected(command, $"a JSON object, not {Shorten(Encoding.UTF8.GetString(line))}");
+    }
+
+    /// <summary>The next non-empty line, without its line end.</summary>
+    private async Task<byte[]> ReadLineAsync(string command, CancellationToken ct)
+    {
         while (true)
         {
             int end;
@@ -197,19 +212,24 @@ public sealed class GuestAgentClient : IAsyncDisposable, IDisposable
                 if (_buffered >= MaxReplyBytes) throw Unexpected(command, $"a reply line shorter than {MaxReplyBytes} bytes");
                 await ReceiveAsync(command, ct);
             }
-            var line = _buffer.AsSpan(0, end).Trim(" \r\t"u8).ToArray();
+            byte[] line = _buffer.AsSpan(0, end).Trim(" \r\t"u8).ToArray();
             Consume(end + 1);
-            if (line.Length == 0) continue;
-            try
-            {
-                var reply = JsonDocument.Parse(line);
-                if (reply.RootElement.ValueKind == JsonValueKind.Object) return reply;
-                reply.Dispose();
-            }
-            catch (JsonException)
-            {
-            }
-            throw Unexpected(command, $"a JSON object, not {Shorten(Encoding.UTF8.GetString(line))}");
+            if (line.Length > 0) return line;
+        }
+    }
+
+    private static bool EchoesId(byte[] line, long id)
+    {
+        try
+        {
+            using var reply = JsonDocument.Parse(line);
+            return reply.RootElement.ValueKind == JsonValueKind.Object
+                && reply.RootElement.TryGetProperty("return", out var echoed)
+                && echoed.ValueKind == JsonValueKind.Number && echoed.TryGetInt64(out long value) && value == id;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

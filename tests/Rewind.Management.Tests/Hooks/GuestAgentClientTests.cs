@@ -16,8 +16,14 @@ public sealed class GuestAgentClientTests : IDisposable
     [Fact]
     public async Task Synchronising_drops_stale_bytes_and_an_old_clients_reply_before_the_fresh_delimiter()
     {
-        // Half a reply an earlier client never read, then a whole delimited sync reply meant for another client.
-        byte[] stale = [.. Encoding.UTF8.GetBytes("{\"return\": \"fro"), 0xFF, .. Encoding.UTF8.GetBytes("{\"return\": 7}\n")];
+        // Half a reply an earlier client never read, a whole delimited sync reply meant for another client,
+        // and the start of a third one that was cut off (no line end: our own 0xFF follows it directly).
+        byte[] stale =
+        [
+            .. Encoding.UTF8.GetBytes("{\"return\": \"fro"),
+            0xFF, .. Encoding.UTF8.GetBytes("{\"return\": 7}\n"),
+            0xFF, .. Encoding.UTF8.GetBytes("{\"return\": 12"),
+        ];
         await using var agent = new FakeGuestAgent(_dir.File("qga.sock")) { StaleBytesBeforeSyncReply = stale };
 
         await using var client = await GuestAgentClient.ConnectAsync(agent.SocketPath, Within(Generous));

@@ -75,4 +75,21 @@ public sealed class GuestAgentHookTests : IDisposable
         Assert.Contains("cannot connect to the guest agent socket", failure.Message);
         Assert.Contains("thawing failed too", failure.Message);
     }
+
+    [Fact]
+    public async Task A_socket_path_too_long_for_a_unix_socket_is_refused_before_any_hook_runs()
+    {
+        string tooLong = "/tmp/" + new string('q', 120) + ".sock";
+        var hooks = new[]
+        {
+            HookSpec.ForCommands("app", $"touch '{_dir.File("app.pre")}'", null, Generous),
+            HookSpec.ForGuestAgent("guest", tooLong, Generous),
+        };
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => Quiesce.AroundAsync(hooks, Context, () => 0));
+
+        Assert.Contains("'guest'", refused.Message);
+        Assert.Contains("107 bytes", refused.Message);
+        Assert.False(_dir.Exists("app.pre"));
+    }
 }

@@ -135,7 +135,14 @@ internal sealed class AgentGuest : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // it exited on its own just now
+            }
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
