@@ -18,7 +18,9 @@ public static class Quiesce
     /// </summary>
     /// <exception cref="HookFailedException">A pre phase failed or timed out: the cut was not called and every started hook was thawed.</exception>
     /// <exception cref="ArgumentException">The hooks are not valid (see <see cref="HookValidation"/>); nothing ran.</exception>
-    /// <remarks>An exception from the cut propagates unchanged, after the hooks were thawed. Post-phase failures do
+    /// <remarks>The cut is invoked directly, never queued to another task, so nothing runs between the last freeze
+    /// and the snapshot; it runs in the caller's synchronization context when there is one.
+    /// An exception from the cut propagates unchanged, after the hooks were thawed. Post-phase failures do
     /// not undo the snapshot: they come back as <see cref="QuiesceResult{T}.Warnings"/>.</remarks>
     public static async Task<QuiesceResult<T>> AroundAsync<T>(
         IReadOnlyList<HookSpec> hooks, HookContext context, Func<T> cut, CancellationToken ct = default)
