@@ -2,15 +2,16 @@ using System.Text.Json;
 using Rewind.Cli.CommandLine;
 using Rewind.Cli.Commands;
 using Rewind.Cli.Output;
-using Rewind.Cli.Pools;
+using Rewind.Cli.Sites;
 using Rewind.Engine;
+using Rewind.Management.Hooks;
 
 namespace Rewind.Cli;
 
 /// <summary>
 /// The whole command line as one call, so tests run it in-process and <c>Program</c> runs it on the real
 /// console. Parses the global options, finds the command in <see cref="CommandTable"/>, runs it against
-/// the pool, and turns every failure into a message and an exit code:
+/// the site, and turns every failure into a message and an exit code:
 /// 0 ok, 1 the operation failed (engine or I/O error), 2 the command line is wrong.
 /// </summary>
 public static class Cli
@@ -22,7 +23,8 @@ public static class Cli
     /// <param name="env">Environment variables (REWIND_POOL, XDG_DATA_HOME, HOME).</param>
     /// <param name="stderrIsTerminal">Draw progress bars on <paramref name="stderr"/>.</param>
     /// <param name="openRawStdout">Standard output as bytes (export to "-"); by default the stream under a StreamWriter stdout.</param>
-    /// <param name="openPool">How a command reaches the pool; by default it opens it in this process.</param>
+    /// <param name="openSite">How a command reaches the site (default pool directory, holder description); by
+    /// default through a running daemon's api.sock, else in this process.</param>
     /// <param name="cancel">Ctrl-C: import and export stop, remove what they half made, and exit with 1.</param>
     public static int Run(
         string[] args,
@@ -31,7 +33,7 @@ public static class Cli
         IDictionary<string, string?> env,
         bool stderrIsTerminal = false,
         Func<Stream>? openRawStdout = null,
-        Func<string, string, IPoolApi>? openPool = null,
+        Func<string, string, ISiteApi>? openSite = null,
         CancellationToken cancel = default)
     {
         bool json = args.Contains("--json");
@@ -39,7 +41,7 @@ public static class Cli
         {
             var global = GlobalOptions.Parse(args);
             var printer = new Printer(stdout, stderr, global.Json, stderrIsTerminal, openRawStdout ?? (() => RawStreamOf(stdout)));
-            return Dispatch(global, printer, env, openPool ?? OpenPool, cancel);
+            return Dispatch(global, printer, env, openSite ?? OpenSite, cancel);
         }
         catch (UsageException e)
         {
@@ -52,12 +54,21 @@ public static class Cli
         }
     }
 
-    /// <summary>Through a running daemon's API socket when one holds the pool, else in this process.</summary>
-    private static IPoolApi OpenPool(string directory, string holderDescription) =>
-        (IPoolApi?)RemotePool.TryConnect(Path.Combine(directory, "api.sock")) ?? LocalPool.Open(directory, holderDescription);
+    /// <summary>Through a running daemon's API socket when one holds the site, else in this process.</summary>
+    private static ISiteApi OpenSite(string directory, string holderDescription) =>
+        (ISiteApi?)RemoteSite.TryConnect(Path.Combine(directory, "api.sock")) ?? LocalSite.Open(directory, holderDescription);
+
+    /// <summary>Opens the site and passes on what opening it had to settle (a daemon logs these itself).</summary>
+    private static ISiteApi OpenAndReport(Func<string, string, ISiteApi> openSite, string directory, string holder, Printer printer)
+    {
+        var site = openSite(directory, holder);
+        if (site is LocalSite local)
+            foreach (var note in local.OpenNotes) printer.Err.WriteLine($"rewind: {note}");
+        return site;
+    }
 
     private static int Dispatch(
-        GlobalOptions global, Printer printer, IDictionary<string, string?> env, Func<string, string, IPoolApi> openPool, CancellationToken cancel)
+        GlobalOptions global, Printer printer, IDictionary<string, string?> env, Func<string, string, ISiteApi> openSite, CancellationToken cancel)
     {
         var tokens = global.Rest.ToList();
         bool help = global.Help;
@@ -111,7 +122,7 @@ public static class Cli
         }
 
         string poolDirectory = PoolLocation.Resolve(global.Pool, env);
-        using var context = new CommandContext(spec, parsed, printer, poolDirectory, dir => openPool(dir, $"rewind {spec.Verb}"), cancel);
+        using var context = new CommandContext(spec, parsed, printer, poolDirectory, dir => OpenAndReport(openSite, dir, $"rewind {spec.Verb}", printer), cancel);
         try
         {
             return spec.Run(context);
@@ -123,6 +134,11 @@ public static class Cli
         catch (RewindException e)
         {
             return ReportFailure(printer, JsonNamingPolicy.CamelCase.ConvertName(e.Kind.ToString()), e.Message);
+        }
+        catch (HookFailedException e)
+        {
+            // The daemon reports the same failure as ErrorKind.HookFailed; both read alike.
+            return ReportFailure(printer, JsonNamingPolicy.CamelCase.ConvertName(nameof(ErrorKind.HookFailed)), e.Message);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

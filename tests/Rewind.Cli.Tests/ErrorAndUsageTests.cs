@@ -64,9 +64,13 @@ public class ErrorAndUsageTests : IDisposable
         Assert.Equal("alreadyExists", exists.Json.GetProperty("error").GetProperty("kind").GetString());
         var badName = _cli.Run("volume", "create", "-x", "--size", "1G");
         Assert.Equal(2, badName.ExitCode); // "-x" reads as an unknown option
-        var invalid = _cli.Run("volume", "create", "bad/name", "--size", "1G", "--json");
+        var invalid = _cli.Run("volume", "create", "bad*name", "--size", "1G", "--json");
         Assert.Equal(1, invalid.ExitCode);
         Assert.Equal("invalidArgument", invalid.Json.GetProperty("error").GetProperty("kind").GetString());
+        var noPool = _cli.Run("volume", "create", "nowhere/web", "--size", "1G");
+        Assert.Equal(1, noPool.ExitCode);
+        Assert.Contains("no pool 'nowhere'", noPool.Stderr);
+        Assert.Contains("rewind pool add", noPool.Stderr); // says what to do next
     }
 
     [Fact]

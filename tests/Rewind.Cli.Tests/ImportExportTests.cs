@@ -165,13 +165,13 @@ public class ImportExportTests : IDisposable
     [Fact]
     public void ExportSkipsZeroClustersEvenWhenTheDeviceReportsThemAsData()
     {
-        // A device that calls everything data (as a pool reached through a daemon might): export
+        // A device that calls everything data (as a site reached through a daemon might): export
         // must still find the zero clusters itself and leave them as holes.
         var device = new AllDataDevice(size: 4 << 20, dataCluster: 5, Cluster);
         string output = _cli.PathOf("out.raw");
         var stdout = new StringWriter();
         int code = Cli.Run(["--pool", _cli.PoolDir, "--json", "export", "web", output], stdout, new StringWriter(),
-            new Dictionary<string, string?>(), openPool: (_, _) => new OneDevicePool(device));
+            new Dictionary<string, string?>(), openSite: (_, _) => new OneDeviceSite(device));
         Assert.True(code == 0, stdout.ToString());
         Assert.Contains("\"dataBytesWritten\": 65536", stdout.ToString());
         Assert.InRange(SparseFiles.AllocatedBytes(output), Cluster, 2 * Cluster);

@@ -112,7 +112,11 @@ public class SnapshotCommandTests : IDisposable
         _cli.Ok("volume", "create", "web", "--size", "1M");
         Write("web", 0, 7);
         _cli.Ok("snapshot", "web@s");
-        var s = _cli.Json("status");
+        var pools = _cli.Json("status").GetProperty("pools");
+        Assert.Equal(1, pools.GetArrayLength());
+        Assert.Equal("default", pools[0].GetProperty("name").GetString());
+        Assert.True(pools[0].GetProperty("isDefault").GetBoolean());
+        var s = pools[0].GetProperty("status");
         Assert.Equal(1, s.GetProperty("volumeCount").GetInt32());
         Assert.Equal(1, s.GetProperty("snapshotCount").GetInt32());
         Assert.Equal(Cluster, s.GetProperty("allocatedBytes").GetInt64());

@@ -5,7 +5,8 @@ namespace Rewind.Cli.CommandLine;
 /// that runs it. Commands live in one table (<see cref="Commands.CommandTable"/>).
 /// </summary>
 /// <param name="Verb">The words that select the command, e.g. "volume create".</param>
-/// <param name="Arguments">Positional arguments for the synopsis; optional ones are written in [brackets].</param>
+/// <param name="Arguments">Positional arguments for the synopsis; optional ones are written in [brackets], and a
+/// last one written "NAME..." takes one or more words.</param>
 /// <param name="Summary">One line for the command list.</param>
 /// <param name="Description">What it does, a few lines, for --help.</param>
 /// <param name="Run">Runs the command and returns its exit code.</param>
@@ -22,6 +23,9 @@ public sealed record CommandSpec(
 
     public int RequiredArguments => Arguments.Count(a => !a.StartsWith('['));
 
+    /// <summary>The last argument is written "NAME..." (or "[NAME...]"): it takes any number of words.</summary>
+    public bool TakesMany => Arguments.Count > 0 && Arguments[^1].TrimEnd(']').EndsWith("...", StringComparison.Ordinal);
+
     public string Usage
     {
         get
@@ -32,6 +36,9 @@ public sealed record CommandSpec(
             return string.Join(' ', parts);
         }
     }
+
+    /// <summary>Commands that usually come next, shown by --help.</summary>
+    public IReadOnlyList<string> Next { get; init; } = [];
 
     /// <summary>An option the command cannot run without (shown without brackets in the usage line).</summary>
     public string? RequiredOption { get; init; }

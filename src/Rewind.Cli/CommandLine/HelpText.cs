@@ -10,7 +10,8 @@ public static class HelpText
 
     public static void WriteOverview(TextWriter w)
     {
-        w.WriteLine("rewind — copy-on-write volumes: snapshot, roll back, clone, import and export disk images");
+        w.WriteLine("rewind — copy-on-write volumes: snapshot, roll back, clone, import and export disk images;");
+        w.WriteLine("         groups of volumes across pools snapshotted at one instant, quiesce hooks, schedules, holds");
         w.WriteLine();
         w.WriteLine("usage: rewind [--pool DIR] [--json] VERB [ARGS...]");
         w.WriteLine();
@@ -52,6 +53,12 @@ public static class HelpText
             w.WriteLine("examples:");
             foreach (var e in spec.Examples) w.WriteLine("  " + e);
         }
+        if (spec.Next.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("next:");
+            foreach (var n in spec.Next) w.WriteLine("  " + n);
+        }
         w.WriteLine();
         WriteGlobalOptions(w);
     }
@@ -67,11 +74,13 @@ public static class HelpText
     private static void WriteGlobalOptions(TextWriter w)
     {
         w.WriteLine("global options (anywhere on the line):");
-        w.WriteLine("  --pool DIR   the pool directory (default: $REWIND_POOL, else $XDG_DATA_HOME/rewind/default,");
+        w.WriteLine("  --pool DIR   the default pool's directory, which also holds the site's other pools, groups,");
+        w.WriteLine("               schedules and audit log (default: $REWIND_POOL, else $XDG_DATA_HOME/rewind/default,");
         w.WriteLine("               else ~/.local/share/rewind/default)");
         w.WriteLine("  --json       print results as JSON objects (sizes in bytes) and errors as {\"error\": {...}}");
         w.WriteLine("  -h, --help   show help");
         w.WriteLine("  --version    show the version");
+        w.WriteLine("volumes: NAME in the default pool, POOL/NAME in another ('rewind pool list')");
         w.WriteLine("sizes: 20G, 512M, 1.5T, 64K, 4096; units are binary (1K = 1024 bytes; GB and GiB both mean 2^30)");
     }
 }

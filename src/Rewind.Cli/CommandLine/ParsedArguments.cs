@@ -17,6 +17,9 @@ public sealed class ParsedArguments
 
     public string? Optional(int index) => index < Positionals.Count ? Positionals[index] : null;
 
+    /// <summary>The positionals from <paramref name="index"/> on: what a "MEMBER..." argument collected.</summary>
+    public IReadOnlyList<string> From(int index) => Positionals.Skip(index).ToList();
+
     public bool Has(string option) => _options.ContainsKey(option);
 
     public string? Value(string option) => _options.GetValueOrDefault(option);
@@ -71,7 +74,7 @@ public sealed class ParsedArguments
 
         if (positionals.Count < spec.RequiredArguments)
             throw new UsageException($"missing {spec.Arguments[positionals.Count].Trim('[', ']')}");
-        if (positionals.Count > spec.Arguments.Count)
+        if (positionals.Count > spec.Arguments.Count && !spec.TakesMany)
             throw new UsageException($"unexpected argument '{positionals[spec.Arguments.Count]}'");
         if (spec.RequiredOption != null && !options.ContainsKey(spec.RequiredOption))
             throw new UsageException($"missing {spec.RequiredOption}");

@@ -1,17 +1,20 @@
 namespace Rewind.Cli.CommandLine;
 
-/// <summary>Splits the "NAME@SNAP" and "NAME[@SNAP]" arguments of the command line.</summary>
+/// <summary>
+/// Splits the "TARGET@SNAP" and "TARGET[@SNAP]" arguments of the command line. A target is a volume
+/// ("web"), a volume in another pool ("fast/web") or, where a command says so, a group ("stack").
+/// </summary>
 public static class Targets
 {
-    public static (string Volume, string Snapshot) Snapshot(string text)
+    public static (string Target, string Snapshot) Snapshot(string text)
     {
         int at = text.IndexOf('@');
         if (at <= 0 || at == text.Length - 1)
-            throw new UsageException($"'{text}' is not a snapshot: write VOLUME@SNAPSHOT, e.g. web@before-upgrade");
+            throw new UsageException($"'{text}' is not a snapshot: write VOLUME@SNAPSHOT, POOL/VOLUME@SNAPSHOT or GROUP@SNAPSHOT, e.g. web@before-upgrade");
         return (text[..at], text[(at + 1)..]);
     }
 
-    public static (string Volume, string? Snapshot) VolumeOrSnapshot(string text)
+    public static (string Target, string? Snapshot) VolumeOrSnapshot(string text)
     {
         if (!text.Contains('@')) return (text, null);
         var (volume, snapshot) = Snapshot(text);

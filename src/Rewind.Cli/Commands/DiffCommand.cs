@@ -1,14 +1,15 @@
 using System.Globalization;
 using Rewind.Cli.CommandLine;
 using Rewind.Cli.Output;
+using Rewind.Management;
 
 namespace Rewind.Cli.Commands;
 
-/// <summary>diff NAME@A [NAME@B | NAME]</summary>
+/// <summary>diff VOLUME@A [VOLUME@B | VOLUME]</summary>
 public static class DiffCommand
 {
     public static readonly CommandSpec Spec = new(
-        "diff", ["NAME@A", "[NAME@B|NAME]"],
+        "diff", ["VOLUME@A", "[VOLUME@B|VOLUME]"],
         "list the byte ranges that changed between two versions of a volume",
         """
         Lists the ranges whose content may differ between snapshot A and snapshot B, or the live
@@ -26,11 +27,11 @@ public static class DiffCommand
         if (second != null)
         {
             var (otherVolume, otherSnapshot) = Targets.VolumeOrSnapshot(second);
-            if (otherVolume != volume)
+            if (VolumeAddress.Parse(otherVolume) != VolumeAddress.Parse(volume))
                 throw new UsageException($"diff compares two versions of one volume; '{second}' is not a version of '{volume}'");
             to = otherSnapshot;
         }
-        var ranges = c.Pool.Diff(volume, from, to);
+        var ranges = c.Site.Diff(volume, from, to);
         long changed = ranges.Sum(r => r.Length);
         string toName = to == null ? volume : $"{volume}@{to}";
         if (c.Print.Json)

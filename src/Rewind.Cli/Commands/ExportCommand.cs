@@ -1,5 +1,5 @@
 using Rewind.Cli.CommandLine;
-using Rewind.Cli.Pools;
+using Rewind.Cli.Sites;
 using Rewind.Engine;
 
 namespace Rewind.Cli.Commands;
@@ -30,7 +30,7 @@ public static class ExportCommand
         string target = c.Args[0];
         string file = c.Args[1];
         Targets.VolumeOrSnapshot(target);
-        using var device = c.Pool.OpenDevice(target, readOnly: true);
+        using var device = c.Site.OpenDevice(target, readOnly: true);
         ExportResult result;
         if (file == "-")
         {

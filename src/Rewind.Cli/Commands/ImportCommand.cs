@@ -1,5 +1,6 @@
 using Rewind.Cli.CommandLine;
 using Rewind.Engine;
+using Rewind.Management;
 
 namespace Rewind.Cli.Commands;
 
@@ -34,13 +35,13 @@ public static class ImportCommand
         string name = c.Args[1];
         long? requestedSize = c.Args.Value("--size") is { } s ? Sizes.Parse(s) : null;
         bool intoExisting = c.Args.Has("--into-existing");
-        Names.Validate(name, "volume");
+        VolumeAddress.Parse(name); // a bad name fails before the file is read
         if (Directory.Exists(file)) throw new RewindException(ErrorKind.InvalidArgument, $"{file} is a directory; give a raw image file");
         if (!File.Exists(file)) throw new RewindException(ErrorKind.NotFound, $"no file {file}; give the path of a raw disk image");
 
         using var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         long fileBytes = source.Length;
-        bool exists = c.Pool.VolumeExists(name);
+        bool exists = c.Site.VolumeExists(name);
         if (exists && !intoExisting)
             throw new RewindException(ErrorKind.AlreadyExists,
                 $"volume '{name}' already exists; pass --into-existing to overwrite its content with the file, or pick another name");
@@ -53,12 +54,12 @@ public static class ImportCommand
             if (size < fileBytes)
                 throw new RewindException(ErrorKind.InvalidArgument,
                     $"--size {Sizes.Format(size)} is smaller than {file} ({fileBytes} bytes); leave --size out to size the volume to the file");
-            c.Pool.CreateVolume(name, size);
+            c.Site.CreateVolume(name, size);
             created = true;
         }
         else if (requestedSize is long resize)
         {
-            c.Pool.ResizeVolume(name, resize);
+            c.Site.ResizeVolume(name, resize);
         }
 
         try
@@ -75,14 +76,14 @@ public static class ImportCommand
         catch when (created)
         {
             // Leave no half-imported volume behind: the caller will run the same command again.
-            try { c.Pool.DeleteVolume(name, recursive: true, force: true); } catch (RewindException) { }
+            try { c.Site.DeleteVolume(name, recursive: true, force: true); } catch (RewindException) { }
             throw;
         }
     }
 
     private static ImportResult Copy(CommandContext c, Stream source, string file, string name, long fileBytes, bool zeroExisting)
     {
-        using var device = c.Pool.OpenDevice(name, readOnly: false);
+        using var device = c.Site.OpenDevice(name, readOnly: false);
         if (device.Size < fileBytes)
             throw new RewindException(ErrorKind.OutOfRange,
                 $"{file} ({fileBytes} bytes) does not fit volume '{name}' ({device.Size} bytes); grow it with 'rewind volume resize {name} --size {fileBytes}' or pass --size");

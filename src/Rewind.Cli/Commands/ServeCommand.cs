@@ -9,12 +9,14 @@ public static class ServeCommand
 {
     public static readonly CommandSpec Spec = new(
         "serve", [],
-        "serve the pool over NBD and the control API",
+        "serve the site's pools over NBD and the control API, and run the schedules",
         """
-        Holds the pool and serves it until stopped (SIGTERM or Ctrl-C flush every volume and close
-        clients cleanly). Every volume is an NBD export under its name (read-write) and every snapshot
+        Holds the site - the default pool and every pool added with 'rewind pool add' - and serves it
+        until stopped (SIGTERM or Ctrl-C flush every volume and close clients cleanly). Every volume is
+        an NBD export under its name ("web", or "fast/web" in pool fast) (read-write) and every snapshot
         an export named VOLUME@SNAP (read-only); volumes and snapshots made while it runs are served at
-        once. By default NBD listens on TCP 127.0.0.1:10809 and on nbd.sock in the pool directory, and the
+        once. It takes the scheduled snapshots ('rewind schedule set') and prunes them; a run missed
+        while it was down happens once at start. By default NBD listens on TCP 127.0.0.1:10809 and on nbd.sock in the pool directory, and the
         control API on api.sock there; other rewind commands for this pool go through it automatically.
         Anything reachable from a network is authenticated: NBD over TLS (--tls-cert/--tls-key, clients
         must upgrade), the API over TCP with a bearer token (--api-listen, token in --api-token-file).
@@ -63,10 +65,12 @@ public static class ServeCommand
         try
         {
             if (c.Print.Json)
-                c.Print.WriteJson(new { pool = daemon.Pool.Directory, pid = Environment.ProcessId, nbd = daemon.NbdEndpoints, api = daemon.ApiEndpoints });
+                c.Print.WriteJson(new { pool = daemon.Pool.Directory, pools = daemon.Site.ListPools(), pid = Environment.ProcessId, nbd = daemon.NbdEndpoints, api = daemon.ApiEndpoints });
             else
             {
                 c.Print.Line($"rewind: serving pool {daemon.Pool.Directory} (pid {Environment.ProcessId})");
+                foreach (var pool in daemon.Site.ListPools().Where(p => !p.IsDefault))
+                    c.Print.Line(pool.Error == null ? $"  pool {pool.Name}  {pool.Directory}" : $"  pool {pool.Name}  {pool.Directory}  unavailable: {pool.Error}");
                 foreach (var e in daemon.NbdEndpoints) c.Print.Line($"  NBD  {e}");
                 foreach (var e in daemon.ApiEndpoints) c.Print.Line($"  API  {e}");
                 c.Print.Line("stop with Ctrl-C or SIGTERM");

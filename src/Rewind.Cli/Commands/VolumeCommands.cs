@@ -15,19 +15,21 @@ public static class VolumeCommands
         "create an empty thin-provisioned volume",
         """
         Creates a volume of the given size. It takes no space until written: never-written ranges
-        read as zeros. NAME uses letters, digits and . _ - : and starts with a letter or digit.
+        read as zeros. NAME uses letters, digits and . _ - : and starts with a letter or digit;
+        "POOL/NAME" creates it in another pool of the site ('rewind pool list').
         """,
         [new("--size", "SIZE", "the volume's size, e.g. 20G (binary units; a multiple of 512 bytes)")],
-        ["rewind volume create web --size 20G", "rewind volume create scratch --size 512M --json"],
+        ["rewind volume create web --size 20G", "rewind volume create fast/db --size 100G", "rewind volume create scratch --size 512M --json"],
         RunCreate) { RequiredOption = "--size" };
 
     public static readonly CommandSpec List = new(
         "volume list", [],
         "list volumes with their sizes and space use",
         """
-        Lists every volume. SIZE is the virtual size, REFERENCED the data the volume maps now,
-        USED what deleting the volume with all its snapshots would free, SNAPUSED what its snapshots
-        alone hold, ORIGIN the snapshot a clone was made from (clones never depend on it).
+        Lists the volumes of every pool (named POOL/NAME outside the default pool). SIZE is the
+        virtual size, REFERENCED the data the volume maps now, USED what deleting the volume with all
+        its snapshots would free, SNAPUSED what its snapshots alone hold, ORIGIN the snapshot a clone
+        was made from (clones never depend on it).
         """,
         [], ["rewind volume list", "rewind volume list --json"],
         RunList);
@@ -77,7 +79,7 @@ public static class VolumeCommands
     private static int RunCreate(CommandContext c)
     {
         long size = Sizes.Parse(c.Args.Value("--size")!);
-        var info = c.Pool.CreateVolume(c.Args[0], size);
+        var info = c.Site.CreateVolume(c.Args[0], size);
         if (c.Print.Json) c.Print.WriteJson(info);
         else c.Print.Line($"created volume {info.Name} ({Sizes.Format(info.SizeBytes)})");
         return 0;
@@ -85,7 +87,7 @@ public static class VolumeCommands
 
     private static int RunList(CommandContext c)
     {
-        var volumes = c.Pool.ListVolumes();
+        var volumes = c.Site.ListVolumes();
         if (c.Print.Json)
         {
             c.Print.WriteJson(new { volumes });
@@ -93,7 +95,7 @@ public static class VolumeCommands
         }
         if (volumes.Count == 0)
         {
-            c.Print.Line($"no volumes in pool {c.PoolDirectory}; create one with 'rewind volume create NAME --size 20G'");
+            c.Print.Line("no volumes; create one with 'rewind volume create NAME --size 20G' (or POOL/NAME in another pool)");
             return 0;
         }
         var table = new Table("NAME", "SIZE", "REFERENCED", "USED", "SNAPUSED", "SNAPSHOTS", "ORIGIN");
@@ -108,8 +110,8 @@ public static class VolumeCommands
 
     private static int RunInfo(CommandContext c)
     {
-        var v = c.Pool.GetVolume(c.Args[0]);
-        var snapshots = c.Pool.ListSnapshots(v.Name);
+        var v = c.Site.GetVolume(c.Args[0]);
+        var snapshots = c.Site.ListSnapshots(v.Name);
         if (c.Print.Json)
         {
             var node = JsonSerializer.SerializeToNode(v, Printer.JsonOptions)!.AsObject();
@@ -129,7 +131,7 @@ public static class VolumeCommands
         if (snapshots.Count > 0)
         {
             p.Line();
-            SnapshotCommands.WriteTable(p, snapshots);
+            SnapshotTable.Write(p, snapshots);
         }
         return 0;
     }
@@ -142,14 +144,14 @@ public static class VolumeCommands
         if (text.StartsWith('+') || text.StartsWith('-'))
         {
             long change = Sizes.Parse(text[1..]);
-            long current = c.Pool.GetVolume(name).SizeBytes;
+            long current = c.Site.GetVolume(name).SizeBytes;
             size = text[0] == '+' ? current + change : current - change;
         }
         else
         {
             size = Sizes.Parse(text);
         }
-        var info = c.Pool.ResizeVolume(name, size);
+        var info = c.Site.ResizeVolume(name, size);
         if (c.Print.Json) c.Print.WriteJson(info);
         else c.Print.Line($"resized volume {info.Name} to {Sizes.Format(info.SizeBytes)} ({info.SizeBytes} bytes)");
         return 0;
@@ -157,8 +159,8 @@ public static class VolumeCommands
 
     private static int RunRename(CommandContext c)
     {
-        c.Pool.RenameVolume(c.Args[0], c.Args[1]);
-        if (c.Print.Json) c.Print.WriteJson(c.Pool.GetVolume(c.Args[1]));
+        c.Site.RenameVolume(c.Args[0], c.Args[1]);
+        if (c.Print.Json) c.Print.WriteJson(c.Site.GetVolume(c.Args[1]));
         else c.Print.Line($"renamed volume {c.Args[0]} to {c.Args[1]}");
         return 0;
     }
@@ -167,8 +169,8 @@ public static class VolumeCommands
     {
         string name = c.Args[0];
         bool recursive = c.Args.Has("--recursive");
-        int snapshots = recursive ? c.Pool.GetVolume(name).SnapshotCount : 0;
-        c.Pool.DeleteVolume(name, recursive, c.Args.Has("--force"));
+        int snapshots = recursive ? c.Site.GetVolume(name).SnapshotCount : 0;
+        c.Site.DeleteVolume(name, recursive, c.Args.Has("--force"));
         if (c.Print.Json) c.Print.WriteJson(new { deleted = name, snapshotsDeleted = snapshots });
         else c.Print.Line(snapshots > 0 ? $"deleted volume {name} and its {snapshots} snapshot(s)" : $"deleted volume {name}");
         return 0;

@@ -1,6 +1,6 @@
 using Rewind.Engine;
 
-namespace Rewind.Cli.Pools;
+namespace Rewind.Cli.Sites;
 
 /// <summary>Block I/O on one volume or snapshot: what import and export need, nothing more.</summary>
 public interface IBlockDevice : IDisposable

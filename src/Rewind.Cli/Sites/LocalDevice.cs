@@ -1,6 +1,6 @@
 using Rewind.Engine;
 
-namespace Rewind.Cli.Pools;
+namespace Rewind.Cli.Sites;
 
 /// <summary>A <see cref="VolumeHandle"/> of a pool open in this process.</summary>
 public sealed class LocalDevice(VolumeHandle handle) : IBlockDevice

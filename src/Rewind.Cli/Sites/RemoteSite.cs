@@ -4,19 +4,23 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Rewind.Engine;
 
-namespace Rewind.Cli.Pools;
+namespace Rewind.Cli.Sites;
 
 /// <summary>
-/// The pool as served by a running `rewind serve`, reached through the api.sock in the pool directory.
-/// Same interface, same validation (the daemon runs the same engine), same messages: a command behaves
-/// the same whether a daemon runs or not.
+/// The site as served by a running `rewind serve`, reached through the api.sock in the default pool's
+/// directory. Same interface, same validation (the daemon runs the same site), same messages: a command
+/// behaves the same whether a daemon runs or not. This file is the HTTP plumbing; the operations are in
+/// RemoteSite.Volumes.cs and RemoteSite.Management.cs.
 /// </summary>
-public sealed class RemotePool : IPoolApi
+public sealed partial class RemoteSite : ISiteApi
 {
+    /// <summary>Who acts, for the daemon's audit log and the snapshots' "created by".</summary>
+    public const string UserHeader = "X-Rewind-User";
+
     internal static readonly JsonSerializerOptions Json = CreateJson();
     private readonly HttpClient _http;
 
-    private RemotePool(HttpClient http) => _http = http;
+    private RemoteSite(HttpClient http) => _http = http;
 
     private static JsonSerializerOptions CreateJson()
     {
@@ -26,7 +30,7 @@ public sealed class RemotePool : IPoolApi
     }
 
     /// <summary>Connects when a daemon answers on the socket; null when there is none (or only a stale socket file).</summary>
-    public static RemotePool? TryConnect(string socketPath)
+    public static RemoteSite? TryConnect(string socketPath)
     {
         if (!File.Exists(socketPath)) return null;
         var handler = new SocketsHttpHandler
@@ -47,16 +51,18 @@ public sealed class RemotePool : IPoolApi
             },
         };
         var http = new HttpClient(handler) { BaseAddress = new Uri("http://rewind/v1/"), Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Add(UserHeader, Environment.UserName);
         try
         {
             using var probe = http.GetAsync("").GetAwaiter().GetResult();
-            if (probe.IsSuccessStatusCode) return new RemotePool(http);
+            if (probe.IsSuccessStatusCode) return new RemoteSite(http);
         }
         catch (HttpRequestException) { }
         http.Dispose();
         return null;
     }
 
+    /// <summary>Escapes a name for a route or query: "fast/vm1" becomes "fast%2Fvm1".</summary>
     private static string E(string s) => Uri.EscapeDataString(s);
 
     internal T Send<T>(HttpMethod method, string path, object? body = null)
@@ -96,39 +102,6 @@ public sealed class RemotePool : IPoolApi
 
     private sealed record ErrorEnvelope(ErrorPayload? Error);
     private sealed record ErrorPayload(string Kind, string Message);
-
-    public VolumeInfo CreateVolume(string name, long sizeBytes) => Send<VolumeInfo>(HttpMethod.Post, "volumes", new { name, size = sizeBytes });
-    public IReadOnlyList<VolumeInfo> ListVolumes() => Send<List<VolumeInfo>>(HttpMethod.Get, "volumes");
-    public VolumeInfo GetVolume(string name) => Send<VolumeInfo>(HttpMethod.Get, $"volumes/{E(name)}");
-    public bool VolumeExists(string name)
-    {
-        try { GetVolume(name); return true; }
-        catch (RewindException e) when (e.Kind == ErrorKind.NotFound) { return false; }
-    }
-    public VolumeInfo ResizeVolume(string name, long sizeBytes) => Send<VolumeInfo>(HttpMethod.Post, $"volumes/{E(name)}/resize", new { size = sizeBytes });
-    public void RenameVolume(string name, string newName) => Send(HttpMethod.Post, $"volumes/{E(name)}/rename", new { newName });
-    public void DeleteVolume(string name, bool recursive, bool force) =>
-        Send(HttpMethod.Delete, $"volumes/{E(name)}?recursive={recursive}&force={force}");
-
-    public SnapshotInfo CreateSnapshot(string volume, string snapshot) => Send<SnapshotInfo>(HttpMethod.Post, $"volumes/{E(volume)}/snapshots", new { name = snapshot });
-    public IReadOnlyList<SnapshotInfo> ListSnapshots(string? volume) =>
-        Send<List<SnapshotInfo>>(HttpMethod.Get, volume == null ? "snapshots" : $"snapshots?volume={E(volume)}");
-    public void DeleteSnapshot(string volume, string snapshot, bool force) =>
-        Send(HttpMethod.Delete, $"volumes/{E(volume)}/snapshots/{E(snapshot)}?force={force}");
-    public void Rollback(string volume, string snapshot, bool force) =>
-        Send(HttpMethod.Post, $"volumes/{E(volume)}/rollback", new { snapshot, force });
-    public VolumeInfo Clone(string volume, string snapshot, string newVolume) =>
-        Send<VolumeInfo>(HttpMethod.Post, $"volumes/{E(volume)}/snapshots/{E(snapshot)}/clone", new { newName = newVolume });
-    public IReadOnlyList<ByteRange> Diff(string volume, string from, string? to) =>
-        Send<List<ByteRange>>(HttpMethod.Get, $"volumes/{E(volume)}/diff?from={E(from)}" + (to == null ? "" : $"&to={E(to)}"));
-
-    public PoolStatus GetStatus() => Send<PoolStatus>(HttpMethod.Get, "status");
-    public ScrubReport Scrub(IProgress<double>? progress)
-    {
-        var report = Send<ScrubReport>(HttpMethod.Post, "scrub");
-        progress?.Report(1);
-        return report;
-    }
 
     public IBlockDevice OpenDevice(string target, bool readOnly) => new RemoteDevice(this, target, readOnly);
 
