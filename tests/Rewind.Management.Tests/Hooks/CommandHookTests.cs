@@ -41,14 +41,15 @@ public sealed class CommandHookTests : IDisposable
     public async Task A_pre_command_that_outlives_its_timeout_is_killed_with_its_children_and_earlier_hooks_are_thawed()
     {
         string sleepPid = _dir.File("sleep.pid");
+        // Long enough for the shell to start its child and write the pid even on a loaded machine.
         var slow = new HookSpec("slow", HookKind.Command, $"sleep 30 & echo $! > '{sleepPid}'; wait", null, null,
-            TimeSpan.FromMilliseconds(300));
+            TimeSpan.FromSeconds(2));
         var hooks = new[] { Recording("app"), slow };
 
         var failure = await Assert.ThrowsAsync<HookFailedException>(() => Quiesce.AroundAsync(hooks, Context, () => 0));
 
         Assert.Equal("slow", failure.HookName);
-        Assert.Contains("timed out after 300ms", failure.Message);
+        Assert.Contains("timed out after 2s", failure.Message);
         Assert.True(_dir.Exists("app.post"), "the hook frozen before the timeout was not thawed");
         int pid = int.Parse(File.ReadAllText(sleepPid).Trim());
         await ProcessState.WaitUntilGoneAsync(pid, Generous);
@@ -157,13 +158,20 @@ public sealed class CommandHookTests : IDisposable
     [Fact]
     public async Task Cancelling_during_a_pre_phase_still_thaws_the_hooks_already_started()
     {
-        var hooks = new[] { Recording("app"), HookSpec.ForCommands("slow", "sleep 30", $"touch '{_dir.File("slow.post")}'", Generous) };
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        string slowStarted = _dir.File("slow.started");
+        var hooks = new[]
+        {
+            Recording("app"),
+            HookSpec.ForCommands("slow", $"touch '{slowStarted}'; sleep 30", $"touch '{_dir.File("slow.post")}'", Generous),
+        };
+        using var cancel = new CancellationTokenSource();
         bool cutRan = false;
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => Quiesce.AroundAsync(hooks, Context, () => cutRan = true, cancel.Token));
+        var quiesce = Quiesce.AroundAsync(hooks, Context, () => cutRan = true, cancel.Token);
+        await Poll.UntilAsync(() => File.Exists(slowStarted), Generous, "the slow hook's pre command never started");
+        cancel.Cancel();
 
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => quiesce);
         Assert.False(cutRan);
         Assert.True(_dir.Exists("app.post"));
         Assert.True(_dir.Exists("slow.post"));

@@ -53,11 +53,13 @@ public sealed class GuestAgentHookTests : IDisposable
     {
         await using var agent = new FakeGuestAgent(_dir.File("qga.sock"));
         agent.Unanswered.Add("guest-fsfreeze-freeze"); // the guest froze, but the answer was lost
-        var hook = HookSpec.ForGuestAgent("guest", agent.SocketPath, TimeSpan.FromMilliseconds(300));
+        // Long enough that connecting and synchronising fit in it even on a loaded machine: the timeout must
+        // strike while the freeze is awaited.
+        var hook = HookSpec.ForGuestAgent("guest", agent.SocketPath, TimeSpan.FromSeconds(2));
 
         var failure = await Assert.ThrowsAsync<HookFailedException>(() => Quiesce.AroundAsync([hook], Context, () => 0));
 
-        Assert.Contains("timed out after 300ms", failure.Message);
+        Assert.Contains("timed out after 2s", failure.Message);
         Assert.Contains("guest-fsfreeze-freeze", failure.Message);
         Assert.False(agent.Frozen, "the guest was left frozen");
         var post = Assert.Single(failure.Runs, r => r.Phase == HookPhase.Post);

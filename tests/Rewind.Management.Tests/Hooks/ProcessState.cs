@@ -6,15 +6,8 @@ internal static class ProcessState
     /// Waits until a process no longer runs: gone from /proc, or a zombie (in a container, PID 1 may never
     /// reap the orphans of a killed shell).
     /// </summary>
-    public static async Task WaitUntilGoneAsync(int pid, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (Runs(pid))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"process {pid} still runs {limit} after its hook timed out");
-            await Task.Delay(20);
-        }
-    }
+    public static Task WaitUntilGoneAsync(int pid, TimeSpan limit) =>
+        Poll.UntilAsync(() => !Runs(pid), limit, $"process {pid} still runs after its hook timed out");
 
     private static bool Runs(int pid)
     {
