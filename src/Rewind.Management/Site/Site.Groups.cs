@@ -96,6 +96,8 @@ public sealed partial class Site
         {
             var hooks = HookListOf(target);
             if (hooks.Any(h => h.Name == hook.Name)) throw new RewindException(ErrorKind.AlreadyExists, $"'{target}' already has a hook '{hook.Name}'");
+            try { HookValidation.Validate(hooks.Append(hook).ToList()); }
+            catch (ArgumentException e) { throw new RewindException(ErrorKind.InvalidArgument, e.Message); }
             hooks.Add(hook);
             SaveState();
             return hooks.ToList();
@@ -169,7 +171,11 @@ public sealed partial class Site
             }
             catch (HookFailedException e)
             {
-                throw new RewindException(ErrorKind.HookFailed, $"no snapshot taken: {e.Message}", e);
+                throw new RewindException(ErrorKind.HookFailed, e.Message, e);
+            }
+            catch (ArgumentException e)
+            {
+                throw new RewindException(ErrorKind.InvalidArgument, $"the hooks of '{target}' and its members do not fit together: {e.Message}", e);
             }
             var cut = quiesced.Value;
             details["pauseMs"] = cut.Pause.TotalMilliseconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
