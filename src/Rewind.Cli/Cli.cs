@@ -4,7 +4,6 @@ using Rewind.Cli.Commands;
 using Rewind.Cli.Output;
 using Rewind.Cli.Sites;
 using Rewind.Engine;
-using Rewind.Management.Hooks;
 
 namespace Rewind.Cli;
 
@@ -134,11 +133,6 @@ public static class Cli
         catch (RewindException e)
         {
             return ReportFailure(printer, JsonNamingPolicy.CamelCase.ConvertName(e.Kind.ToString()), e.Message);
-        }
-        catch (HookFailedException e)
-        {
-            // The daemon reports the same failure as ErrorKind.HookFailed; both read alike.
-            return ReportFailure(printer, JsonNamingPolicy.CamelCase.ConvertName(nameof(ErrorKind.HookFailed)), e.Message);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

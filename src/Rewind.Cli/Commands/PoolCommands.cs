@@ -66,7 +66,7 @@ public static class PoolCommands
         }
         var table = new Table("NAME", "DIRECTORY", "STATE");
         foreach (var p in pools)
-            table.Add(p.Name + (p.IsDefault ? " (default)" : ""), p.Directory, p.Error == null ? "open" : $"unavailable: {p.Error}");
+            table.Add(p.Name, p.Directory, p.Error == null ? "open" : $"unavailable: {p.Error}");
         table.WriteTo(c.Print.Out);
         return 0;
     }

@@ -42,7 +42,7 @@ public static class StatusCommand
         {
             var r = reports[i];
             if (i > 0) p.Line();
-            p.Line($"pool:            {r.Name}{(r.IsDefault ? " (default)" : "")} {r.Directory}");
+            p.Line($"pool:            {r.Name} ({r.Directory})");
             if (r.Status is not { } s)
             {
                 p.Line($"unavailable:     {r.Error}");

@@ -38,6 +38,6 @@ public sealed class Table(params string[] headers)
             if (rightAligned[c]) line.Append(cells[c].PadLeft(widths[c]));
             else line.Append(last ? cells[c] : cells[c].PadRight(widths[c]));
         }
-        writer.WriteLine(line.ToString());
+        writer.WriteLine(line.ToString().TrimEnd()); // an empty last cell leaves no trailing blanks
     }
 }
