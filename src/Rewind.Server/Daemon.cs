@@ -86,7 +86,14 @@ public sealed class Daemon : IAsyncDisposable
             if (_options.ApiListen != null) k.Listen(ParseEndpoint(_options.ApiListen, "--api-listen"));
             k.Limits.MaxRequestBodySize = null; // imports stream whole disk images
         });
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Rewind control API";
+            document.Info.Description = "Volumes, snapshots, clones, pools, consistency groups, hooks, schedules and the audit log of one `rewind serve`.";
+            return Task.CompletedTask;
+        }));
         var app = builder.Build();
+        app.MapOpenApi("/v1/openapi.json");
         TokenAuth.Use(app, token);
         Actor.Use(app, _site);
         Api.ApiEndpoints.Map(app, _site, Info);

@@ -11,14 +11,14 @@ namespace Rewind.Server;
 /// </summary>
 public sealed class SiteExportCatalog(Site site) : IExportCatalog
 {
-    private readonly ConcurrentDictionary<Pool, PoolExportCatalog> _catalogs = new();
+    private readonly ConcurrentDictionary<(Pool, string), PoolExportCatalog> _catalogs = new();
 
-    private PoolExportCatalog CatalogOf(Pool pool) => _catalogs.GetOrAdd(pool, p => new PoolExportCatalog(p));
+    private PoolExportCatalog CatalogOf(string poolName, Pool pool) =>
+        _catalogs.GetOrAdd((pool, poolName), key => new PoolExportCatalog(key.Item1, key.Item2 == VolumeAddress.DefaultPool ? "" : key.Item2 + "/"));
 
     public IReadOnlyList<ExportListing> ListExports() =>
         site.Pools.OrderBy(p => p.Key == VolumeAddress.DefaultPool ? "" : p.Key, StringComparer.Ordinal)
-            .SelectMany(p => CatalogOf(p.Value).ListExports()
-                .Select(e => e with { Name = VolumeAddress.Qualify(p.Key, e.Name) }))
+            .SelectMany(p => CatalogOf(p.Key, p.Value).ListExports())
             .ToList();
 
     public IExport? TryOpen(string name)
@@ -26,6 +26,6 @@ public sealed class SiteExportCatalog(Site site) : IExportCatalog
         int slash = name.IndexOf('/');
         string poolName = slash < 0 ? VolumeAddress.DefaultPool : name[..slash];
         if (!Names.IsValid(poolName) || !site.Pools.TryGetValue(poolName, out var pool)) return null;
-        return CatalogOf(pool).TryOpen(slash < 0 ? name : name[(slash + 1)..]);
+        return CatalogOf(poolName, pool).TryOpen(slash < 0 ? name : name[(slash + 1)..]);
     }
 }

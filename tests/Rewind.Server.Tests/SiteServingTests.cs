@@ -100,6 +100,18 @@ public sealed class SiteServingTests : IAsyncLifetime
             entries[1].GetProperty("result").GetString(), entries[1].GetProperty("user").GetString()));
     }
 
+    [Fact]
+    public async Task TheApiDescribesItselfInOpenApi()
+    {
+        var document = await Ok(_http.GetAsync("openapi.json"), HttpStatusCode.OK);
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
+        foreach (var route in new[] { "/v1/volumes", "/v1/volumes/{name}/snapshots", "/v1/groups/{name}/snapshots", "/v1/pools", "/v1/audit", "/v1/targets/{target}/schedule" })
+            Assert.True(paths.Contains(route), $"{route} is missing from the OpenAPI paths: {string.Join(", ", paths)}");
+        var createGroup = document.GetProperty("paths").GetProperty("/v1/groups").GetProperty("post");
+        Assert.True(createGroup.TryGetProperty("requestBody", out _), "POST /v1/groups has no request body schema");
+    }
+
     private static string Run(string tool, params string[] args)
     {
         var (code, output) = Exec(tool, args);

@@ -7,14 +7,16 @@ internal sealed class PoolExport : IExport
 {
     private readonly Pool _pool;
     private readonly VolumeHandle _handle;
+    private readonly string _namePrefix;
 
-    public PoolExport(Pool pool, VolumeHandle handle)
+    public PoolExport(Pool pool, VolumeHandle handle, string namePrefix)
     {
         _pool = pool;
         _handle = handle;
+        _namePrefix = namePrefix;
     }
 
-    public string Name => _handle.Name;
+    public string Name => _namePrefix + _handle.Name;
 
     public string Description => _handle.IsReadOnly
         ? PoolExportCatalog.DescribeSnapshot(_handle.Size, SnapshotCreatedAt())

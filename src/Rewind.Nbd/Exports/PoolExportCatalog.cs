@@ -4,24 +4,28 @@ namespace Rewind.Nbd.Exports;
 
 /// <summary>
 /// Serves a pool: every volume is a read-write export under its own name, and every snapshot is a
-/// read-only export named "volume@snapshot".
+/// read-only export named "volume@snapshot". With a name prefix (e.g. "fast/" for a pool among several)
+/// the exports are listed and introduce themselves under the prefixed names; <see cref="TryOpen"/> takes
+/// names without it.
 /// </summary>
 public sealed class PoolExportCatalog : IExportCatalog
 {
     private readonly Pool _pool;
+    private readonly string _namePrefix;
 
-    public PoolExportCatalog(Pool pool)
+    public PoolExportCatalog(Pool pool, string namePrefix = "")
     {
         _pool = pool;
+        _namePrefix = namePrefix;
     }
 
     public IReadOnlyList<ExportListing> ListExports()
     {
         var result = new List<ExportListing>();
         foreach (var v in _pool.ListVolumes())
-            result.Add(new ExportListing(v.Name, DescribeVolume(v.SizeBytes)));
+            result.Add(new ExportListing(_namePrefix + v.Name, DescribeVolume(v.SizeBytes)));
         foreach (var s in _pool.ListSnapshots())
-            result.Add(new ExportListing(s.FullName, DescribeSnapshot(s.SizeBytes, s.CreatedAt)));
+            result.Add(new ExportListing(_namePrefix + s.FullName, DescribeSnapshot(s.SizeBytes, s.CreatedAt)));
         return result;
     }
 
@@ -31,7 +35,7 @@ public sealed class PoolExportCatalog : IExportCatalog
         try
         {
             var handle = _pool.Open(name);
-            return new PoolExport(_pool, handle);
+            return new PoolExport(_pool, handle, _namePrefix);
         }
         catch (RewindException e) when (e.Kind == ErrorKind.NotFound)
         {
