@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using Rewind.Management.Hooks;
 using Rewind.System.Tests.Guest;
@@ -7,13 +8,21 @@ using Xunit.Abstractions;
 namespace Rewind.System.Tests;
 
 /// <summary>
-/// Application-consistent snapshots with a real qemu-guest-agent: a running guest that keeps writing is
-/// frozen by Quiesce's guest-agent hook, Rewind cuts a snapshot while it is frozen, and the snapshot's
-/// filesystem is clean (no journal to replay), holds the guest's latest writes, and boots.
+/// Application-consistent snapshots with a real qemu-guest-agent, through the product: a site served by the
+/// daemon, with the guest's root disk in the default pool and its data disk in a second pool, both in one
+/// consistency group with a guest-agent hook. A running guest that keeps writing is frozen for the group's
+/// cut; the cut holds the guest's latest writes on both disks, the root's filesystem is clean (no journal to
+/// replay), and a clone of the group boots.
 /// </summary>
 public sealed partial class GuestAgentHookTests(ITestOutputHelper output)
 {
-    private const string Volume = "db-server";
+    private const string RootVolume = "db-server";
+    private const string DataVolume = "fast/data";
+    private const string Group = "vm";
+    private const string AgentHook = "guest-fs";
+
+    /// <summary>Its own size, so the guest can tell it from the root disk by its sector count.</summary>
+    private const long DataDiskBytes = 16 << 20;
 
     /// <summary>Generous: a TCG boot takes ~10-20 s alone, much longer on a loaded 2-core machine.</summary>
     private static readonly TimeSpan BootLimit = TimeSpan.FromMinutes(4);
@@ -22,48 +31,90 @@ public sealed partial class GuestAgentHookTests(ITestOutputHelper output)
     private static readonly TimeSpan AgentTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task A_snapshot_cut_while_the_guest_agent_holds_the_guest_frozen_is_clean_and_boots()
+    public async Task A_group_snapshot_across_two_pools_freezes_the_guest_for_the_cut_and_its_root_is_clean_and_boots()
     {
         var image = GuestAgentImage.Instance;
-        using var pool = new TemporaryPool("qga");
-        RawImages.Import(pool.Pool, image.RootFilesystemPath, Volume);
-        await using var server = await PoolNbdServer.StartAsync(pool);
-        string agentSocket = Path.Combine(pool.Directory, "qga.sock");
-        var guest = AgentGuest.Start(Volume, image, server.UnixDrive(Volume), agentSocket);
+        await using var daemon = await SiteDaemon.StartAsync("qga");
+        var site = daemon.Site;
+        site.AddPool("fast", daemon.PathOf("fast"));
+        RawImages.Import(site.DefaultPool, image.RootFilesystemPath, RootVolume);
+        site.CreateVolume(DataVolume, DataDiskBytes);
+        site.CreateGroup(Group, [RootVolume, DataVolume]);
+        string agentSocket = daemon.PathOf("qga.sock");
+        site.AddHook(Group, HookSpec.ForGuestAgent(AgentHook, agentSocket, AgentTimeout));
+        // Added after the agent's hook, so its post phase comes between the cut and the thaw.
+        var probe = new CutProbe("probe", daemon.Directory, BootLimit);
+        site.AddHook(Group, probe.Hook);
+
+        var guest = AgentGuest.Start(RootVolume, image, daemon.UnixDrive(RootVolume), agentSocket, [daemon.UnixDrive(DataVolume)]);
         try
         {
             await guest.WaitForConsoleAsync("AGENT-STARTED", BootLimit);
             await WaitForAgentAsync(agentSocket);
 
-            // For contrast: a snapshot of the running guest without quiescing is only crash-consistent.
-            pool.Pool.CreateSnapshot(Volume, "crash-consistent");
+            // The guest writes its data disk (NBD export "fast/data") itself, before the snapshot.
+            string dataMark = $"rewind-data-{Guid.NewGuid():N}";
+            var write = await GuestShell.RunAsync(agentSocket, WriteFirstSectorScript("vdb", DataDiskBytes, dataMark), AgentTimeout);
+            Assert.True(write.ExitCode == 0, write.Describe("writing the data disk"));
 
-            var hook = HookSpec.ForGuestAgent("guest-fs", agentSocket, AgentTimeout);
-            var result = await Quiesce.AroundAsync([hook], new HookContext(Volume, "quiesced", [Volume]), () =>
+            // For contrast: the root volume has no hooks of its own, so its snapshot is only crash-consistent.
+            var crashConsistent = await site.CreateSnapshotAsync(RootVolume, "crash-consistent");
+            Assert.False(crashConsistent.ApplicationConsistent);
+
+            var snapshotting = Task.Run(() => site.SnapshotGroupAsync(Group, "quiesced", "system test"));
+            string statusInCut;
+            bool[] cutMadeBeforeProbe;
+            try
             {
-                pool.Pool.CreateSnapshot(Volume, "quiesced");
-                // Asked from inside the cut, on a connection of its own (the hook's is closed between phases).
-                return Task.Run(() => FreezeStatusAsync(agentSocket)).GetAwaiter().GetResult();
-            });
-            foreach (var run in result.Runs) output.WriteLine($"hook {run.Hook} {run.Phase}: {run.Detail} ({run.Duration.TotalMilliseconds:0} ms)");
+                await probe.WaitUntilReachedAsync(snapshotting, BootLimit);
+                statusInCut = await FreezeStatusAsync(agentSocket);
+                cutMadeBeforeProbe = [.. new[] { RootVolume, DataVolume }.Select(m => site.ListSnapshots(m).Any(s => s.Name == "quiesced"))];
+            }
+            finally
+            {
+                probe.Release();
+            }
+            var taken = await snapshotting;
+            foreach (var run in taken.Hooks) output.WriteLine($"hook {run.Hook} {run.Phase}: {run.Detail} ({run.Duration.TotalMilliseconds:0} ms)");
+            output.WriteLine($"writers held off for {taken.PauseMs:0.###} ms");
 
-            Assert.Equal("frozen", result.Value);
-            Assert.True(result.ApplicationConsistent);
-            Assert.Empty(result.Warnings);
-            var freeze = Assert.Single(result.Runs, r => r.Phase == HookPhase.Pre);
-            var frozenCount = FrozenCount().Match(freeze.Detail ?? "");
-            Assert.True(frozenCount.Success, $"unexpected freeze detail: {freeze.Detail}");
-            Assert.True(int.Parse(frozenCount.Groups[1].Value) >= 1, $"the agent froze no filesystem: {freeze.Detail}");
+            // Frozen by the agent's pre phase, the cut made, still frozen, and only then thawed.
+            Assert.Equal("frozen", statusInCut);
+            Assert.Equal([true, true], cutMadeBeforeProbe);
+            Assert.Equal([$"{AgentHook} pre", "probe post", $"{AgentHook} post"], taken.Hooks.Select(r => $"{r.Hook} {r.Phase}"));
+            Assert.True(taken.ApplicationConsistent);
+            Assert.Empty(taken.Warnings);
+            Assert.All(taken.Hooks, r => Assert.True(r.Ok, $"hook {r.Hook} {r.Phase}: {r.Detail}"));
+            int frozen = FilesystemCount(FrozenCount(), taken.Hooks[0].Detail);
+            Assert.True(frozen >= 1, $"the agent froze no filesystem: {taken.Hooks[0].Detail}");
+            Assert.Equal(frozen, FilesystemCount(ThawedCount(), taken.Hooks[2].Detail));
             Assert.Equal("thawed", await FreezeStatusAsync(agentSocket));
 
-            // Both snapshots are read while the guest goes on writing to the volume.
-            var quiesced = ExportedFilesystem.Inspect(pool.Pool, $"{Volume}@quiesced", pool.Directory);
+            Assert.Equal([$"{RootVolume}@quiesced", $"{DataVolume}@quiesced"], taken.Members.Select(s => s.FullName));
+            foreach (string member in new[] { RootVolume, DataVolume })
+            {
+                var stored = site.GetSnapshot(member, "quiesced");
+                Assert.Equal(Group, stored.Group);
+                Assert.True(stored.ApplicationConsistent, $"{stored.FullName} is not marked application-consistent");
+                Assert.Equal(Environment.UserName, stored.CreatedBy);
+                Assert.Equal("system test", stored.Reason);
+            }
+            var audited = Assert.Single(site.Audit.Read(), a => a.Operation == "group.snapshot");
+            Assert.Equal(($"{Group}@quiesced", "ok"), (audited.Target, audited.Result));
+            Assert.Equal("application", audited.Details!["consistency"]);
+            Assert.Equal($"{RootVolume} {DataVolume}", audited.Details["members"]);
+            Assert.Equal($"{AgentHook} probe", audited.Details["hooks"]);
+
+            Assert.Equal(dataMark, FirstLine(site, $"{DataVolume}@quiesced"));
+
+            // Both root snapshots are read while the guest goes on writing to the volume.
+            var quiesced = ExportedFilesystem.Inspect(site.DefaultPool, $"{RootVolume}@quiesced", daemon.Directory);
             Assert.True(quiesced.Fsck.ExitCode == 0, quiesced.Fsck.Describe("e2fsck -fn on the quiesced snapshot"));
             Assert.False(quiesced.JournalNeedsRecovery, "the quiesced snapshot's journal still needs a replay: the freeze did not reach it");
             Assert.NotNull(quiesced.Heartbeat);
             int beatAtSnapshot = int.Parse(quiesced.Heartbeat);
             Assert.True(beatAtSnapshot >= 1);
-            var crash = ExportedFilesystem.Inspect(pool.Pool, $"{Volume}@crash-consistent", pool.Directory);
+            var crash = ExportedFilesystem.Inspect(site.DefaultPool, $"{RootVolume}@crash-consistent", daemon.Directory);
             Assert.True(crash.JournalNeedsRecovery,
                 "the unquiesced snapshot of a mounted ext4 should need a journal replay; without that contrast this test proves less");
 
@@ -77,23 +128,46 @@ public sealed partial class GuestAgentHookTests(ITestOutputHelper output)
             int beatAtShutdown = int.Parse(running.Lines.Select(l => ShutdownBeat().Match(l)).First(m => m.Success).Groups[1].Value);
             Assert.True(beatAtShutdown >= beatAtSnapshot, $"the guest's counter went back from {beatAtSnapshot} to {beatAtShutdown}");
 
-            pool.Pool.Clone(Volume, "quiesced", "restored");
-            var restored = await CheckedBoot.RunAsync(output, "restored", server.UnixDrive("restored"));
-            Assert.Contains(restored.Lines, l => l.Contains($"HEARTBEAT-AT-BOOT {beatAtSnapshot}", StringComparison.Ordinal));
-            await OpenHandles.WaitUntilClosedAsync(pool.Pool, "restored");
-            var afterBoot = Ext4Check.CheckVolume(pool.Pool, "restored", pool.Directory);
+            var restored = site.CloneGroup(Group, "quiesced", "restored-");
+            Assert.Equal([$"restored-{RootVolume}", "fast/restored-data"], restored.Members);
+            Assert.Equal(dataMark, FirstLine(site, "fast/restored-data"));
+            var boot = await CheckedBoot.RunAsync(output, "restored", daemon.UnixDrive($"restored-{RootVolume}"));
+            Assert.Contains(boot.Lines, l => l.Contains($"HEARTBEAT-AT-BOOT {beatAtSnapshot}", StringComparison.Ordinal));
+            await OpenHandles.WaitUntilClosedAsync(site.DefaultPool, $"restored-{RootVolume}");
+            var afterBoot = Ext4Check.CheckVolume(site.DefaultPool, $"restored-{RootVolume}", daemon.Directory);
             Assert.True(afterBoot.ExitCode == 0, afterBoot.Describe("e2fsck -fn on the clone after it booted"));
         }
         catch
         {
             output.WriteLine(guest.Transcript);
-            output.WriteLine(server.Log);
+            output.WriteLine(daemon.Log);
             throw;
         }
         finally
         {
             await guest.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// A script for the guest: writes <paramref name="mark"/> and a newline, zero-padded, to the first sector
+    /// of /dev/<paramref name="device"/> and syncs it to the disk, after checking the device is the size expected.
+    /// </summary>
+    private static string WriteFirstSectorScript(string device, long sizeBytes, string mark) =>
+        $$"""
+         sectors=$(cat /sys/block/{{device}}/size)
+         [ "$sectors" = {{sizeBytes / 512}} ] || { echo "/dev/{{device}} has $sectors sectors, not {{sizeBytes / 512}}: it is not the data disk"; exit 3; }
+         printf '%s\n' '{{mark}}' | dd of=/dev/{{device}} bs=512 count=1 conv=sync,fsync 2>&1
+         """;
+
+    /// <summary>The first sector of a volume or snapshot up to its first newline.</summary>
+    private static string FirstLine(Management.Site site, string target)
+    {
+        using var handle = site.Open(target, readOnly: true);
+        byte[] sector = new byte[512];
+        handle.Read(0, sector);
+        int end = Array.IndexOf(sector, (byte)'\n');
+        return Encoding.UTF8.GetString(sector, 0, end < 0 ? 0 : end);
     }
 
     /// <summary>qemu listens on the socket at once, but qemu-ga answers only once the guest has started it.</summary>
@@ -121,10 +195,20 @@ public sealed partial class GuestAgentHookTests(ITestOutputHelper output)
         return await agent.GetFreezeStatusAsync(Within(AgentTimeout));
     }
 
+    private static int FilesystemCount(Regex detail, string? text)
+    {
+        var match = detail.Match(text ?? "");
+        Assert.True(match.Success, $"unexpected hook detail: {text}");
+        return int.Parse(match.Groups[1].Value);
+    }
+
     private static CancellationToken Within(TimeSpan limit) => new CancellationTokenSource(limit).Token;
 
     [GeneratedRegex(@"^froze (\d+) filesystems?$")]
     private static partial Regex FrozenCount();
+
+    [GeneratedRegex(@"^thawed (\d+) filesystems?$")]
+    private static partial Regex ThawedCount();
 
     [GeneratedRegex(@"SHUTDOWN-REQUESTED (\d+)")]
     private static partial Regex ShutdownBeat();

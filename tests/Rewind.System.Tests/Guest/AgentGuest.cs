@@ -27,9 +27,10 @@ internal sealed class AgentGuest : IAsyncDisposable
         _process = process;
     }
 
-    /// <param name="driveUri">The root disk: an NBD URI (<see cref="QemuGuest.NbdUnixDrive"/>) or a raw file.</param>
+    /// <param name="driveUri">The root disk (/dev/vda): an NBD URI (<see cref="QemuGuest.NbdUnixDrive"/>) or a raw file.</param>
     /// <param name="agentSocket">Where qemu listens for the host side of org.qemu.guest_agent.0 (at most 107 bytes).</param>
-    public static AgentGuest Start(string name, GuestAgentImage image, string driveUri, string agentSocket)
+    /// <param name="dataDriveUris">More virtio disks, /dev/vdb onwards in this order; the guest's init leaves them alone.</param>
+    public static AgentGuest Start(string name, GuestAgentImage image, string driveUri, string agentSocket, IReadOnlyList<string>? dataDriveUris = null)
     {
         string qemu = ExternalCommand.FindOnPath("qemu-system-x86_64")
             ?? throw new InvalidOperationException(
@@ -54,6 +55,11 @@ internal sealed class AgentGuest : IAsyncDisposable
                  })
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (string dataDrive in dataDriveUris ?? [])
+        {
+            start.ArgumentList.Add("-drive");
+            start.ArgumentList.Add($"file={dataDrive},format=raw,if=virtio");
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
