@@ -165,6 +165,30 @@ public class SiteCommandTests : IDisposable
     }
 
     [Fact]
+    public void APoolThatDoesNotOpenIsReportedAndTheOthersKeepWorking()
+    {
+        TwoPoolsWithAVolumeEach();
+        using (var holder = Engine.Pool.Open(FastDir, new Engine.PoolOptions { HolderDescription = "the test holder" }))
+        {
+            var status = _cli.Run("status");
+            Assert.True(status.ExitCode == 1, status.ToString());
+            Assert.Contains("unavailable:", status.Stdout);
+            Assert.Contains("the test holder", status.Stdout);
+            Assert.Contains("pool 'fast'", status.Stderr); // what opening the site had to settle
+            Assert.Contains("volumes:         1", status.Stdout); // the default pool still reports
+
+            var fast = _cli.Json("pool", "list").GetProperty("pools")[1];
+            Assert.Contains("the test holder", fast.GetProperty("error").GetString());
+            var db = _cli.Run("volume", "info", "fast/db");
+            Assert.Equal(1, db.ExitCode);
+            Assert.Contains("pool 'fast' is unavailable", db.Stderr);
+            _cli.Ok("snapshot", "web@still-works");
+            Assert.Equal(1, _cli.Run("scrub").ExitCode);
+        }
+        Assert.Equal(0, _cli.Run("status").ExitCode);
+    }
+
+    [Fact]
     public void BadTargetsFailWithClearErrors()
     {
         _cli.Ok("volume", "create", "web", "--size", "1M");
