@@ -176,26 +176,29 @@ public sealed partial class Pool
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/> holding every pool's lock, taken in pool-id order after each pool's
-    /// in-place rewrites have finished. Returns how long the first lock was held: the writers' pause.
+    /// Runs <paramref name="body"/> holding every pool's lock, taken in pool-id order. Each pool's in-place
+    /// rewrites are drained first, one pool at a time and before any lock is held, so the locks are held
+    /// only for the cut itself. Returns how long the first lock was held: the writers' pause.
     /// </summary>
     private static TimeSpan LockAll(List<(Pool Pool, List<string> Volumes)> byPool, Action body)
     {
-        int taken = 0;
+        int taken = 0, heldOff = 0;
         long start = 0;
         try
         {
+            foreach (var (pool, _) in byPool) { pool.HoldOffRewrites(); heldOff++; }
             foreach (var (pool, _) in byPool)
             {
                 Monitor.Enter(pool._lock);
                 if (taken++ == 0) start = Stopwatch.GetTimestamp();
-                pool.SealInPlace(); // waits only for rewrites of this pool; the earlier pools stay still
+                pool.SealInPlace(); // finds no rewrite running: they were drained above
             }
             body();
         }
         finally
         {
             for (int i = taken - 1; i >= 0; i--) Monitor.Exit(byPool[i].Pool._lock);
+            for (int i = 0; i < heldOff; i++) byPool[i].Pool.AllowRewrites();
         }
         return Stopwatch.GetElapsedTime(start);
     }

@@ -33,8 +33,34 @@ public sealed partial class Pool
     /// </summary>
     private void SealInPlace()
     {
-        while (_rewriting.Count > 0) Monitor.Wait(_lock);
+        if (_rewriting.Count > 0)
+        {
+            _rewritesHeldOff++; // else new rewrites could start whenever the wait lets go of the lock, and starve us
+            try { while (_rewriting.Count > 0) Monitor.Wait(_lock); }
+            finally { _rewritesHeldOff--; }
+        }
         _fresh.Clear();
+    }
+
+    /// <summary>While positive, writes redirect instead of rewriting in place: a capture is waiting for the rewrites to end.</summary>
+    private int _rewritesHeldOff;
+
+    /// <summary>
+    /// Lets the running rewrites finish and starts no new ones until <see cref="AllowRewrites"/>, so a
+    /// capture that comes next finds none and holds <c>_lock</c> only for itself.
+    /// </summary>
+    private void HoldOffRewrites()
+    {
+        lock (_lock)
+        {
+            _rewritesHeldOff++;
+            while (_rewriting.Count > 0) Monitor.Wait(_lock);
+        }
+    }
+
+    private void AllowRewrites()
+    {
+        lock (_lock) _rewritesHeldOff--;
     }
 
     /// <summary>Remembers the slots a redirected write just installed (under <c>_lock</c>).</summary>
@@ -50,6 +76,8 @@ public sealed partial class Pool
     /// </summary>
     private bool TryBeginRewrite(Volume vol, long cluster, out ulong entry)
     {
+        entry = 0;
+        if (_rewritesHeldOff > 0) return false;
         entry = BlockMap.LookupExclusive(vol.Root, cluster);
         if (entry == 0) return false;
         uint slot = MapEntry.Slot(entry);
