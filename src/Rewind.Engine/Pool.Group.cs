@@ -69,7 +69,43 @@ public sealed partial class Pool
     /// Each pool's part is atomic; a crash between pools leaves some members rolled back, and running the
     /// rollback again finishes it.
     /// </summary>
-    public static void RollbackGroup(IReadOnlyList<GroupMember> members, string snapshot, bool force = false)
+    public static void RollbackGroup(IReadOnlyList<GroupMember> members, string snapshot, bool force = false) =>
+        OnEverySnapshot(members, snapshot,
+            check: snap =>
+            {
+                if (snap.Volume.OpenHandles > 0 && !force)
+                    throw Busy($"volume '{snap.Volume.Name}' is open {snap.Volume.OpenHandles} time(s) (e.g. by an NBD client); disconnect it first or pass --force");
+            },
+            apply: (pool, snap) =>
+            {
+                Record.EncodeCommon(pool._journalBuffer, RecordType.Rollback, ++pool._lastSeq, snap.Volume.Id, snap.Id);
+                pool.ApplyRollback(snap.Volume, snap);
+            });
+
+    /// <summary>
+    /// Deletes snapshot <paramref name="snapshot"/> of every member. Refused, with nothing deleted, when a
+    /// member lacks it, holds it, or has it open (unless <paramref name="force"/>).
+    /// </summary>
+    public static void DeleteSnapshotGroup(IReadOnlyList<GroupMember> members, string snapshot, bool force = false) =>
+        OnEverySnapshot(members, snapshot,
+            check: snap =>
+            {
+                CheckNotHeld(snap);
+                if (snap.OpenHandles > 0 && !force)
+                    throw Busy($"snapshot '{snap.Volume.Name}@{snapshot}' is open {snap.OpenHandles} time(s); disconnect them or pass --force");
+            },
+            apply: (pool, snap) =>
+            {
+                Record.EncodeCommon(pool._journalBuffer, RecordType.DeleteSnapshot, ++pool._lastSeq, snap.Id);
+                pool.ApplyDeleteSnapshot(snap);
+            });
+
+    /// <summary>
+    /// Under every member pool's lock: checks each member's snapshot, and only when all pass, applies the
+    /// change to each; then commits every pool. Nothing changes anywhere when one check fails.
+    /// </summary>
+    private static void OnEverySnapshot(IReadOnlyList<GroupMember> members, string snapshot,
+        Action<Snapshot> check, Action<Pool, Snapshot> apply)
     {
         var byPool = GroupByPool(members);
         LockAll(byPool, () =>
@@ -77,20 +113,10 @@ public sealed partial class Pool
             foreach (var (pool, volumes) in byPool)
             {
                 pool.CheckWritable();
-                foreach (var v in volumes)
-                {
-                    var snap = pool.FindSnapshot(v, snapshot);
-                    if (snap.Volume.OpenHandles > 0 && !force)
-                        throw Busy($"volume '{v}' is open {snap.Volume.OpenHandles} time(s) (e.g. by an NBD client); disconnect it first or pass --force");
-                }
+                foreach (var v in volumes) check(pool.FindSnapshot(v, snapshot));
             }
             foreach (var (pool, volumes) in byPool)
-                foreach (var v in volumes)
-                {
-                    var snap = pool.FindSnapshot(v, snapshot);
-                    Record.EncodeCommon(pool._journalBuffer, RecordType.Rollback, ++pool._lastSeq, snap.Volume.Id, snap.Id);
-                    pool.ApplyRollback(snap.Volume, snap);
-                }
+                foreach (var v in volumes) apply(pool, pool.FindSnapshot(v, snapshot));
         });
         ForEachPool(byPool, pool => { pool.Commit(); pool.WakeBackground(); });
     }

@@ -233,6 +233,12 @@ public sealed partial class Pool : IDisposable
         lock (_lock) return Describe(FindSnapshot(volume, snapshot), ComputeUsage());
     }
 
+    /// <summary>Whether the snapshot exists, without the usage pass that describing it costs.</summary>
+    public bool SnapshotExists(string volume, string snapshot)
+    {
+        lock (_lock) return _volumesByName.TryGetValue(volume, out var vol) && vol.Snapshots.Any(s => s.Name == snapshot && !s.Pending);
+    }
+
     public IReadOnlyList<SnapshotInfo> ListSnapshots(string? volume = null)
     {
         lock (_lock)

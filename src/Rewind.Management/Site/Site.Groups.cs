@@ -149,7 +149,7 @@ public sealed partial class Site
             members = record.Members.ToList();
             hooks = record.Hooks.Concat(members.SelectMany(m => _state.VolumeHooks.GetValueOrDefault(m) ?? [])).ToList();
         }
-        var resolved = members.Select(m => { var (pool, name) = Resolve(m); return new GroupMember(pool, name); }).ToList();
+        var resolved = ResolveAll(members);
         return SnapshotWithHooksAsync(group, resolved, snapshot, new SnapshotMeta { CreatedBy = createdBy ?? Actor, Reason = reason }, hooks, "group.snapshot", group);
     }
 
@@ -201,7 +201,9 @@ public sealed partial class Site
         string newGroup = prefix + group;
         Names.Validate(newGroup, "group");
         if (IsGroupName(newGroup)) throw new RewindException(ErrorKind.AlreadyExists, $"group '{newGroup}' already exists; choose another prefix");
-        foreach (var m in members) m.Pool.GetSnapshot(m.Volume, snapshot); // every member has it, before anything is made
+        var lacking = members.FirstOrDefault(m => !m.Pool.SnapshotExists(m.Volume, snapshot));
+        if (lacking != null) // checked before anything is made
+            throw new RewindException(ErrorKind.NotFound, $"no snapshot '{VolumeAddress.Qualify(NameOf(lacking.Pool), lacking.Volume)}@{snapshot}'; 'rewind snapshot list {group}' shows the group's snapshots");
         var made = new List<(Pool Pool, string Volume)>();
         try
         {
@@ -246,14 +248,7 @@ public sealed partial class Site
     /// <summary>Deletes a group snapshot from every member that has it.</summary>
     public void DeleteGroupSnapshot(string group, string snapshot, bool force) => Audited("group.snapshot.delete", $"{group}@{snapshot}", null, () =>
     {
-        var members = ResolveMembers(group);
-        foreach (var m in members)
-        {
-            var snap = m.Pool.GetSnapshot(m.Volume, snapshot);
-            if (snap.Holds.Count > 0)
-                throw new RewindException(ErrorKind.Busy, $"'{VolumeAddress.Qualify(NameOf(m.Pool), m.Volume)}@{snapshot}' is held ({string.Join(", ", snap.Holds)}); release it first");
-        }
-        foreach (var m in members) m.Pool.DeleteSnapshot(m.Volume, snapshot, force);
+        Pool.DeleteSnapshotGroup(ResolveMembers(group), snapshot, force);
     });
 
     /// <summary>Holds (or releases) the group snapshot in every member.</summary>
@@ -271,8 +266,11 @@ public sealed partial class Site
         List<string> members;
         lock (_gate) members = FindGroup(group).Members.ToList();
         if (members.Count == 0) throw new RewindException(ErrorKind.InvalidArgument, $"group '{group}' has no members");
-        return members.Select(m => { var (pool, name) = Resolve(m); return new GroupMember(pool, name); }).ToList();
+        return ResolveAll(members);
     }
+
+    private List<GroupMember> ResolveAll(IEnumerable<string> addresses) =>
+        addresses.Select(m => { var (pool, name) = Resolve(m); return new GroupMember(pool, name); }).ToList();
 
     // ---- helpers -----------------------------------------------------------------------------------
 

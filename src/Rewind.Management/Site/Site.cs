@@ -204,20 +204,8 @@ public sealed partial class Site : IDisposable
     // ---- audit ---------------------------------------------------------------------------------------
 
     /// <summary>Runs a management operation and records who did it, on what, and how it ended.</summary>
-    internal T Audited<T>(string operation, string target, Dictionary<string, string>? details, Func<T> action)
-    {
-        try
-        {
-            var result = action();
-            Audit.Append(new AuditEntry(Clock.GetUtcNow(), Actor, operation, target, "ok", null, details));
-            return result;
-        }
-        catch (Exception e) when (e is RewindException or FormatException)
-        {
-            Audit.Append(new AuditEntry(Clock.GetUtcNow(), Actor, operation, target, "failed", e.Message, details));
-            throw;
-        }
-    }
+    internal T Audited<T>(string operation, string target, Dictionary<string, string>? details, Func<T> action) =>
+        AuditedAsync(operation, target, details, () => Task.FromResult(action())).GetAwaiter().GetResult();
 
     internal void Audited(string operation, string target, Dictionary<string, string>? details, Action action) =>
         Audited<bool>(operation, target, details, () => { action(); return true; });
