@@ -257,8 +257,8 @@ public sealed partial class Pool
                 bool due;
                 lock (_lock)
                 {
-                    due = _failure == null && (_slots.PendingSlots > 0 || _journalBuffer.WrittenCount > (4 << 20)
-                          || (_journalBuffer.WrittenCount > 0 && Environment.TickCount64 - _lastCommitTicks > 1000));
+                    due = _failure == null && (_journalBuffer.WrittenCount > (4 << 20)
+                          || ((_journalBuffer.WrittenCount > 0 || _slots.PendingSlots > 0) && Environment.TickCount64 - _lastCommitTicks > 1000));
                 }
                 if (due) Commit();
                 if (_failure == null && Environment.TickCount64 - _lastPunchTicks > 2000)

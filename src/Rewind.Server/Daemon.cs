@@ -73,7 +73,13 @@ public sealed class Daemon : IAsyncDisposable
         string socket = _options.ApiSocketPath;
         RemoveStaleSocket(socket);
         string? token = _options.ApiListen != null ? TokenAuth.LoadOrCreate(_options.ApiTokenPath) : null;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = _options.PoolDirectory });
+        // No configuration files and no file watching: a content root watched for appsettings changes
+        // would be woken by every data write if it were the pool directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
