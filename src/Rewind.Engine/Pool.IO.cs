@@ -125,10 +125,7 @@ public sealed partial class Pool
             }
         }
         var cluster = scratch.AsSpan(0, ClusterSize);
-        ReadSlot(h, entry, clusterStart, 0, cluster);
-        var fresh = new uint[Space.VerifiedSums.Blocks];
-        for (int b = 0; b < fresh.Length; b++) fresh[b] = Crc32C.RawBlock(cluster.Slice(b * block, block));
-        CheckClusterCrc(h, entry, clusterStart, Crc32C.FromBlocks(fresh, block));
+        var fresh = ReadVerifiedBlocks(h, entry, clusterStart, cluster);
         _verifiedSums.Remember(entry, fresh);
         cluster.Slice(inCluster, dest.Length).CopyTo(dest);
     }
@@ -141,6 +138,26 @@ public sealed partial class Pool
         {
             throw new RewindException(ErrorKind.IO, $"I/O error reading {h.Target.Describe} at offset {clusterStart + offsetInSlot} ({_data.Describe(slot)}): {e.Message}", e);
         }
+    }
+
+    /// <summary>Reads one whole cluster, checks it against its map entry and returns its blocks' checksums.</summary>
+    private uint[] ReadVerifiedBlocks(VolumeHandle h, ulong entry, long clusterStart, Span<byte> cluster)
+    {
+        ReadSlot(h, entry, clusterStart, 0, cluster);
+        var sums = Space.VerifiedSums.Of(cluster);
+        CheckClusterCrc(h, entry, clusterStart, Crc32C.FromBlocks(sums, BlockSize));
+        return sums;
+    }
+
+    /// <summary>The unit of <see cref="Space.VerifiedSums"/>: a sixteenth of a cluster.</summary>
+    private int BlockSize => ClusterSize / Space.VerifiedSums.Blocks;
+
+    /// <summary>Recomputes the checksums of the blocks that [start, start+length) of <paramref name="cluster"/> touches.</summary>
+    private void RefreshBlockSums(uint[] sums, ReadOnlySpan<byte> cluster, int start, int length)
+    {
+        int block = BlockSize;
+        for (int b = start / block; b <= (start + length - 1) / block; b++)
+            sums[b] = Crc32C.RawBlock(cluster.Slice(b * block, block));
     }
 
     /// <summary>Reads one whole cluster and checks it against the CRC its map entry carries.</summary>
@@ -253,7 +270,7 @@ public sealed partial class Pool
                 int inCluster = (int)(offset + done - clusterStart);
                 int take = (int)Math.Min(ClusterSize - inCluster, length - done);
                 ReadOnlySpan<byte> content;
-                uint? knownCrc = null;
+                uint[]? sums = null;
                 if (take == ClusterSize && !zeros)
                 {
                     content = data.Slice((int)done, take);
@@ -263,32 +280,29 @@ public sealed partial class Pool
                     scratch ??= ArrayPool<byte>.Shared.Rent(ClusterSize);
                     var buf = scratch.AsSpan(0, ClusterSize);
                     var window = buf.Slice(inCluster, take);
-                    ulong existing = 0;
                     if (take == ClusterSize) buf.Clear();
-                    else existing = ReadCurrent(h, c, buf);
+                    else sums = ReadCurrent(h, c, buf);
                     if (zeros) window.Clear();
-                    else
-                    {
-                        var part = data.Slice((int)done, take);
-                        // The old cluster was just verified against its checksum, so the new checksum
-                        // follows from the changed bytes alone; non-zero new bytes mean no hole.
-                        if (existing != 0 && part.IndexOfAnyExcept((byte)0) >= 0)
-                            knownCrc = Crc32C.Replace(MapEntry.Crc(existing), ClusterSize, inCluster, window, part);
-                        part.CopyTo(window);
-                    }
+                    else data.Slice((int)done, take).CopyTo(window);
+                    // The old cluster was just verified block by block, so only the changed blocks need
+                    // new checksums; non-zero new bytes mean no hole.
+                    if (sums != null && !zeros && window.IndexOfAnyExcept((byte)0) >= 0)
+                        RefreshBlockSums(sums, buf, inCluster, take);
+                    else sums = null;
                     content = buf;
                 }
                 clusters[i] = c;
-                if (knownCrc == null && content.IndexOfAnyExcept((byte)0) < 0)
+                if (sums == null && content.IndexOfAnyExcept((byte)0) < 0)
                 {
                     entries[i] = 0;
                 }
                 else
                 {
-                    uint crc = knownCrc ?? Crc32C.Compute(content);
+                    sums ??= Space.VerifiedSums.Of(content);
                     uint slot;
                     lock (_lock) slot = _slots.Allocate();
-                    entries[i] = MapEntry.Make(slot, crc);
+                    entries[i] = MapEntry.Make(slot, Crc32C.FromBlocks(sums, BlockSize));
+                    _verifiedSums.Remember(entries[i], sums); // later part reads and in-place rewrites need no whole read
                     allocated = i + 1;
                     try { _data.Write(slot, content); }
                     catch (IOException e) { throw Fail($"writing {_data.Describe(slot)}", e); }
@@ -332,10 +346,25 @@ public sealed partial class Pool
             long clusterStart = cluster << ClusterShift;
             int inCluster = (int)(offset - clusterStart);
             ulong entry = 0;
+            uint[]? sums = null, known;
+            int block = BlockSize;
             if (!zeros && length == ClusterSize && data.IndexOfAnyExcept((byte)0) >= 0)
             {
-                entry = MapEntry.Make(slot, Crc32C.Compute(data));
+                sums = Space.VerifiedSums.Of(data);
+                entry = MapEntry.Make(slot, Crc32C.FromBlocks(sums, block));
                 WriteInPlace(slot, 0, data);
+            }
+            else if (!zeros && inCluster % block == 0 && length % block == 0
+                     && (known = _verifiedSums.Find(current)) != null && data.IndexOfAnyExcept((byte)0) >= 0)
+            {
+                // Whole blocks of a cluster whose block checksums are known: the new checksum follows
+                // from theirs and the new bytes', with no read. Damage in the other blocks still fails
+                // it, as their checksums are those of what was written there.
+                sums = (uint[])known.Clone();
+                for (int b = 0; b < length / block; b++)
+                    sums[inCluster / block + b] = Crc32C.RawBlock(data.Slice(b * block, block));
+                entry = MapEntry.Make(slot, Crc32C.FromBlocks(sums, block));
+                WriteInPlace(slot, inCluster, data);
             }
             else if (!zeros && data.IndexOfAnyExcept((byte)0) >= 0)
             {
@@ -357,10 +386,12 @@ public sealed partial class Pool
                 else data.CopyTo(changed);
                 if (content.IndexOfAnyExcept((byte)0) >= 0)
                 {
-                    entry = MapEntry.Make(slot, Crc32C.Compute(content));
+                    sums = Space.VerifiedSums.Of(content);
+                    entry = MapEntry.Make(slot, Crc32C.FromBlocks(sums, block));
                     WriteInPlace(slot, inCluster, changed);
                 }
             }
+            if (sums != null) _verifiedSums.Remember(entry, sums);
             lock (_lock)
             {
                 // The old entry's reference moves to the new one (same slot); a hole holds nothing.
@@ -399,8 +430,11 @@ public sealed partial class Pool
         catch (IOException e) { throw Fail($"writing {_data.Describe(slot)}", e); }
     }
 
-    /// <summary>The current content of one cluster of the handle's volume, for a partial-cluster merge; returns its (verified) entry.</summary>
-    private ulong ReadCurrent(VolumeHandle h, long cluster, Span<byte> buf)
+    /// <summary>
+    /// The current content of one cluster of the handle's volume, for a partial-cluster merge; returns
+    /// its verified block checksums, or null for a hole.
+    /// </summary>
+    private uint[]? ReadCurrent(VolumeHandle h, long cluster, Span<byte> buf)
     {
         ulong e;
         lock (_lock)
@@ -408,10 +442,9 @@ public sealed partial class Pool
             e = BlockMap.Lookup(h.Target.Root, cluster);
             if (e != 0) _slots.AddRef(MapEntry.Slot(e));
         }
-        if (e == 0) { buf.Clear(); return 0; }
-        try { ReadCluster(h, e, cluster << ClusterShift, buf); }
+        if (e == 0) { buf.Clear(); return null; }
+        try { return ReadVerifiedBlocks(h, e, cluster << ClusterShift, buf); }
         finally { lock (_lock) _slots.Release(MapEntry.Slot(e)); }
-        return e;
     }
 
     internal IReadOnlyList<Extent> GetExtents(VolumeHandle h, long offset, long length)

@@ -19,8 +19,11 @@ internal static class Crc32C
     /// <summary>Below this, three chains cost more to join than they save.</summary>
     private const int InterleaveThreshold = 3 * 512;
 
-    /// <summary>(part length << 32 | x^(8*part length) mod P) of the last length seen: clusters repeat one length.</summary>
-    private static ulong s_lastShift;
+    /// <summary>
+    /// (part length << 32 | x^(8*part length) mod P) of recent lengths, direct-mapped: clusters and their
+    /// blocks repeat a few lengths, which then never pay for <see cref="PowerOfX"/>.
+    /// </summary>
+    private static readonly ulong[] s_shifts = new ulong[16];
 
     public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
 
@@ -78,10 +81,11 @@ internal static class Crc32C
 
     private static uint ShiftFor(int part)
     {
-        ulong cached = Volatile.Read(ref s_lastShift);
+        ref ulong slot = ref s_shifts[(part >> 3) & (s_shifts.Length - 1)];
+        ulong cached = Volatile.Read(ref slot);
         if ((int)(cached >> 32) == part) return (uint)cached;
         uint shift = PowerOfX(8L * part);
-        Volatile.Write(ref s_lastShift, ((ulong)(uint)part << 32) | shift);
+        Volatile.Write(ref slot, ((ulong)(uint)part << 32) | shift);
         return shift;
     }
 

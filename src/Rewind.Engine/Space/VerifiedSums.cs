@@ -1,11 +1,13 @@
+using Rewind.Engine.Journal;
 using Rewind.Engine.Map;
 
 namespace Rewind.Engine.Space;
 
 /// <summary>
 /// Checksums of the sixteen equal blocks of clusters recently read whole and verified against their map
-/// entry, so a read of part of such a cluster reads and checks only the blocks it covers instead of the
-/// whole cluster. The map entry's CRC stays the only checksum on disk; these are derived from bytes that
+/// entry, or just written, so a read of part of such a cluster reads and checks only the blocks it
+/// covers instead of the whole cluster, and an in-place rewrite of whole blocks derives the new checksum
+/// without reading the old bytes. The map entry's CRC stays the only checksum on disk; these are derived from bytes that
 /// matched it (CRC-32C of the whole follows from the blocks' raw CRCs, see Crc32C.FromBlocks).
 ///
 /// Items are keyed by the whole map entry (slot and CRC): a rewrite or a reused slot has another entry,
@@ -30,6 +32,15 @@ internal sealed class VerifiedSums
     {
         var item = Volatile.Read(ref _items[Index(entry)]);
         return item != null && item.Entry == entry ? item.Sums : null;
+    }
+
+    /// <summary>The raw CRCs of each of a cluster's blocks (see Crc32C.FromBlocks for the whole).</summary>
+    public static uint[] Of(ReadOnlySpan<byte> cluster)
+    {
+        int block = cluster.Length / Blocks;
+        var sums = new uint[Blocks];
+        for (int b = 0; b < Blocks; b++) sums[b] = Crc32C.RawBlock(cluster.Slice(b * block, block));
+        return sums;
     }
 
     /// <summary>Remembers block checksums of a cluster that just matched <paramref name="entry"/>.</summary>

@@ -51,12 +51,23 @@ public sealed class RandomWorkload
         return all.Count == 0 ? null : all[_rng.Next(all.Count)];
     }
 
-    /// <summary>A range inside a volume of <paramref name="size"/> bytes: tiny, cluster-crossing, whole clusters, or large.</summary>
+    /// <summary>
+    /// A range inside a volume of <paramref name="size"/> bytes: tiny, cluster-crossing, whole clusters,
+    /// large, or whole sixteenths of one cluster (the checksum blocks an in-place rewrite can update
+    /// without reading).
+    /// </summary>
     public (long Offset, long Length) RandomRange(long size)
     {
         long offset, length;
-        switch (_rng.Next(5))
+        switch (_rng.Next(6))
         {
+            case 4: // whole blocks inside one cluster
+                long block = _clusterSize / 16, inCluster = size / block;
+                if (inCluster == 0) goto default;
+                offset = block * _rng.NextInt64(inCluster);
+                int left = 16 - (int)(offset % _clusterSize / block);
+                length = Math.Min(block * _rng.Next(1, left + 1), size - offset);
+                break;
             case 0: // tiny, anywhere
                 offset = _rng.NextInt64(size);
                 length = _rng.NextInt64(1, Math.Min(300, size - offset) + 1);
