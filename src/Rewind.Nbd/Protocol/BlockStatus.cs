@@ -4,7 +4,7 @@ using Rewind.Nbd.Exports;
 namespace Rewind.Nbd.Protocol;
 
 /// <summary>One block-status descriptor: a run length and its context-defined flags.</summary>
-internal readonly record struct StatusRun(uint Length, uint Flags);
+internal readonly record struct StatusRun(long Length, uint Flags);
 
 /// <summary>Turns an export's extents and change lists into block-status descriptors for each context.</summary>
 internal static class BlockStatus
@@ -34,8 +34,9 @@ internal static class BlockStatus
             }
             if (pos < end) Append(runs, end - pos, 0);
         }
-        if (runs.Count == 0) runs.Add(new StatusRun((uint)length, 0)); // "status unknown" is always safe
-        if (one && runs.Count > 1) runs.RemoveRange(1, runs.Count - 1);
+        if (runs.Count == 0) runs.Add(new StatusRun(length, 0)); // "status unknown" is always safe
+        int keep = one ? 1 : Limits.MaxBlockStatusDescriptors;
+        if (runs.Count > keep) runs.RemoveRange(keep, runs.Count - keep);
         return runs;
     }
 
@@ -44,8 +45,8 @@ internal static class BlockStatus
     {
         if (length <= 0) return;
         if (runs.Count > 0 && runs[^1].Flags == flags)
-            runs[^1] = new StatusRun((uint)(runs[^1].Length + length), flags);
+            runs[^1] = new StatusRun(runs[^1].Length + length, flags);
         else
-            runs.Add(new StatusRun((uint)length, flags));
+            runs.Add(new StatusRun(length, flags));
     }
 }

@@ -27,6 +27,12 @@ internal static class Limits
     /// <summary>Block status looks at most this much of the export per request; clients ask again for the rest.</summary>
     public const long MaxBlockStatusSpan = 1L << 31;
 
+    /// <summary>The same with extended headers, whose 64-bit descriptors can describe more in one reply.</summary>
+    public const long MaxBlockStatusSpanExtended = 1L << 34;
+
+    /// <summary>Descriptors in one block-status chunk (16 bytes each at most): the reply then covers less than asked.</summary>
+    public const int MaxBlockStatusDescriptors = 64 * 1024;
+
     /// <summary>Cap on the UTF-8 length of an error message sent in a structured error chunk.</summary>
     public const int MaxErrorMessageBytes = 1024;
 }

@@ -9,6 +9,20 @@ internal static class Magic
     public const uint Request = 0x25609513;
     public const uint SimpleReply = 0x67446698;
     public const uint StructuredReply = 0x668e33ef;
+    public const uint ExtendedRequest = 0x21e41c71;
+    public const uint ExtendedReply = 0x6e8a278c;
+}
+
+/// <summary>
+/// How replies (and requests) are framed on a connection, from what the handshake agreed: simple replies
+/// only; structured reply chunks (NBD_OPT_STRUCTURED_REPLY); or extended headers
+/// (NBD_OPT_EXTENDED_HEADERS): 32-byte requests and reply chunks with 64-bit lengths, every reply a chunk.
+/// </summary>
+internal enum ReplyMode
+{
+    Simple,
+    Structured,
+    Extended,
 }
 
 [Flags]
@@ -54,6 +68,7 @@ internal enum Option : uint
     StructuredReply = 8,
     ListMetaContext = 9,
     SetMetaContext = 10,
+    ExtendedHeaders = 11,
 }
 
 internal enum OptionReplyType : uint
@@ -71,6 +86,7 @@ internal enum OptionReplyType : uint
     ErrShutdown = 0x80000000 + 7,
     ErrBlockSizeReqd = 0x80000000 + 8,
     ErrTooBig = 0x80000000 + 9,
+    ErrExtHeaderReqd = 0x80000000 + 10,
 }
 
 internal enum InfoType : ushort
@@ -101,6 +117,7 @@ internal enum CommandFlags : ushort
     DontFragment = 1 << 2,
     ReqOne = 1 << 3,
     FastZero = 1 << 4,
+    PayloadLength = 1 << 5,
 }
 
 internal enum ReplyChunkType : ushort
@@ -109,6 +126,7 @@ internal enum ReplyChunkType : ushort
     OffsetData = 1,
     OffsetHole = 2,
     BlockStatus = 5,
+    BlockStatusExtended = 6,
     Error = 0x8000 + 1,
     ErrorOffset = 0x8000 + 2,
 }
@@ -136,8 +154,10 @@ internal enum NbdError : uint
 internal static class WireSize
 {
     public const int RequestHeader = 28;       // magic 4, flags 2, type 2, cookie 8, offset 8, length 4
+    public const int ExtendedRequestHeader = 32; // the same with a 64-bit length
     public const int SimpleReplyHeader = 16;   // magic 4, error 4, cookie 8
     public const int ChunkHeader = 20;         // magic 4, flags 2, type 2, cookie 8, length 4
+    public const int ExtendedChunkHeader = 32; // magic 4, flags 2, type 2, cookie 8, offset 8, length 8
     public const int OptionHeader = 16;        // magic 8, option 4, length 4
     public const int OptionReplyHeader = 20;   // magic 8, option 4, type 4, length 4
 }

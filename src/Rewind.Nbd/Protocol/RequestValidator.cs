@@ -8,7 +8,10 @@ internal readonly record struct Verdict(NbdError Error, string? Message)
 }
 
 /// <summary>What validation needs to know about the connection and its export.</summary>
-internal readonly record struct ExportState(long Size, bool IsReadOnly, bool StructuredReplies, bool HasMetaContexts);
+internal readonly record struct ExportState(long Size, bool IsReadOnly, ReplyMode Mode, bool HasMetaContexts)
+{
+    public bool Structured => Mode != ReplyMode.Simple;
+}
 
 /// <summary>
 /// Every check a request passes before the export sees it, in one place: command, flags, permissions,
@@ -29,7 +32,7 @@ internal static class RequestValidator
         if (r.Command == Command.Flush)
             return r.Offset == 0 && r.Length == 0 ? Verdict.Ok : Fail(NbdError.Inval, "FLUSH must have zero offset and length");
 
-        if (r.Command == Command.BlockStatus && !(e.StructuredReplies && e.HasMetaContexts))
+        if (r.Command == Command.BlockStatus && !(e.Structured && e.HasMetaContexts))
             return Fail(NbdError.Inval, "BLOCK_STATUS needs structured replies and a metadata context selected with NBD_OPT_SET_META_CONTEXT");
 
         if (r.Length == 0) return Fail(NbdError.Inval, "zero-length request");
@@ -50,8 +53,11 @@ internal static class RequestValidator
     /// <summary>Flags a command accepts; null for an unknown command. FUA is accepted everywhere (we advertise it).</summary>
     private static CommandFlags? AllowedFlags(Command c, in ExportState e) => c switch
     {
-        Command.Read => CommandFlags.Fua | (e.StructuredReplies ? CommandFlags.DontFragment : 0),
-        Command.Write or Command.Flush or Command.Trim or Command.Cache => CommandFlags.Fua,
+        Command.Read => CommandFlags.Fua | (e.Structured ? CommandFlags.DontFragment : 0),
+        // With extended headers a WRITE should say its payload length is its length; nothing else may
+        // carry a payload here (we do not offer NBD_FLAG_BLOCK_STATUS_PAYLOAD).
+        Command.Write => CommandFlags.Fua | (e.Mode == ReplyMode.Extended ? CommandFlags.PayloadLength : 0),
+        Command.Flush or Command.Trim or Command.Cache => CommandFlags.Fua,
         Command.WriteZeroes => CommandFlags.Fua | CommandFlags.NoHole | CommandFlags.FastZero,
         Command.BlockStatus => CommandFlags.Fua | CommandFlags.ReqOne,
         _ => null,

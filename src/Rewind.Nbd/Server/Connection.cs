@@ -46,7 +46,13 @@ internal sealed class Connection
                 stream = handshake.CurrentStream;
             }
             if (session == null) return;
-            _log($"serving {session.Export.Name} ({(session.Export.IsReadOnly ? "read-only" : "read-write")})");
+            string framing = session.Mode switch
+            {
+                ReplyMode.Extended => "extended headers",
+                ReplyMode.Structured => "structured replies",
+                _ => "simple replies",
+            };
+            _log($"serving {session.Export.Name} ({(session.Export.IsReadOnly ? "read-only" : "read-write")}, {framing})");
             var transmission = new Transmission(session, _options.MaxInFlightRequestsPerConnection, _log);
             await transmission.RunAsync(stop, _options.ShutdownGrace);
             if (stop.IsCancellationRequested && transmission.FatalReason == null && !session.Export.IsReadOnly)

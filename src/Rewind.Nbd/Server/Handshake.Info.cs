@@ -69,7 +69,7 @@ internal sealed partial class Handshake
             // Block status is only allowed on the export the contexts were selected for.
             var contexts = _contextsExport == requestedName ? _contexts : [];
             handedOver = true;
-            return new HandshakeResult(_stream, _reader, export, flags, _structured, contexts);
+            return new HandshakeResult(_stream, _reader, export, flags, _mode, contexts);
         }
         finally
         {

@@ -19,9 +19,9 @@ internal sealed partial class Handshake
             _contexts = [];
             _contextsExport = null;
         }
-        if (!_structured)
+        if (_mode == ReplyMode.Simple)
         {
-            await ReplyErrorAsync(option, OptionReplyType.ErrInvalid, "negotiate NBD_OPT_STRUCTURED_REPLY first", ct);
+            await ReplyErrorAsync(option, OptionReplyType.ErrInvalid, "negotiate NBD_OPT_STRUCTURED_REPLY or NBD_OPT_EXTENDED_HEADERS first", ct);
             return;
         }
         if (!TryParseMetaQuery(data, out var exportName, out var queries, out var problem))

@@ -27,7 +27,7 @@ internal sealed partial class Handshake
     private FrameReader _reader;
     private bool _tlsActive;
     private bool _noZeroes;
-    private bool _structured;
+    private ReplyMode _mode = ReplyMode.Simple;
     private string? _contextsExport;
     private List<MetaContext> _contexts = [];
 
@@ -130,7 +130,14 @@ internal sealed partial class Handshake
             case Option.Go: return new Outcome(false, await InfoOrGoAsync(option, data, go: true, ct));
             case Option.StructuredReply:
                 if (data.Length != 0) await ReplyErrorAsync(option, OptionReplyType.ErrInvalid, "NBD_OPT_STRUCTURED_REPLY takes no data", ct);
-                else { _structured = true; await ReplyAsync(option, OptionReplyType.Ack, ct); }
+                else if (_mode == ReplyMode.Extended)
+                    await ReplyErrorAsync(option, OptionReplyType.ErrExtHeaderReqd, "extended headers are already negotiated (they include structured replies)", ct);
+                else { _mode = ReplyMode.Structured; await ReplyAsync(option, OptionReplyType.Ack, ct); }
+                return Outcome.Continue;
+            case Option.ExtendedHeaders:
+                if (data.Length != 0) await ReplyErrorAsync(option, OptionReplyType.ErrInvalid, "NBD_OPT_EXTENDED_HEADERS takes no data", ct);
+                else if (_mode == ReplyMode.Extended) await ReplyErrorAsync(option, OptionReplyType.ErrInvalid, "extended headers are already negotiated", ct);
+                else { _mode = ReplyMode.Extended; await ReplyAsync(option, OptionReplyType.Ack, ct); }
                 return Outcome.Continue;
             case Option.ListMetaContext: await MetaContextAsync(option, data, listing: true, ct); return Outcome.Continue;
             case Option.SetMetaContext: await MetaContextAsync(option, data, listing: false, ct); return Outcome.Continue;
@@ -159,7 +166,7 @@ internal sealed partial class Handshake
             if (!_noZeroes) _out.Zeroes(124);
             await FlushOutAsync(ct);
             // Contexts may only be used with the export they were set for (and EXPORT_NAME names it).
-            return new HandshakeResult(_stream, _reader, export, flags, _structured, _contexts);
+            return new HandshakeResult(_stream, _reader, export, flags, _mode, _contexts);
         }
         catch
         {
@@ -227,7 +234,7 @@ internal sealed partial class Handshake
         _reader = new FrameReader(ssl);
         _tlsActive = true;
         // The spec forbids keeping negotiation state from before TLS.
-        _structured = false;
+        _mode = ReplyMode.Simple;
         _contexts = [];
         _contextsExport = null;
     }
@@ -281,8 +288,8 @@ internal sealed partial class Handshake
                     | TransmissionFlags.CanMultiConn | TransmissionFlags.SendCache;
         if (export.IsReadOnly) flags |= TransmissionFlags.ReadOnly;
         else flags |= TransmissionFlags.SendTrim | TransmissionFlags.SendWriteZeroes | TransmissionFlags.SendFastZero;
-        // Reads always come back as one content chunk, so "don't fragment" costs nothing.
-        if (_structured) flags |= TransmissionFlags.SendDf;
+        // Reads with zero runs come back as data and hole chunks; "don't fragment" asks for one data chunk.
+        if (_mode != ReplyMode.Simple) flags |= TransmissionFlags.SendDf;
         return flags;
     }
 

@@ -9,5 +9,5 @@ internal sealed record HandshakeResult(
     FrameReader Reader,
     IExport Export,
     TransmissionFlags Flags,
-    bool StructuredReplies,
+    ReplyMode Mode,
     IReadOnlyList<MetaContext> MetaContexts);

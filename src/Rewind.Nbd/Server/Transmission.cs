@@ -41,6 +41,7 @@ internal sealed class Transmission
     private readonly int _maxInFlight;
     private readonly CancellationTokenSource _fatal = new();
     private readonly MetaContext[] _contexts;
+    private readonly ReplyMode _mode;
     private volatile bool _terminated;
 
     public Transmission(HandshakeResult session, int maxInFlight, Action<string> log)
@@ -50,6 +51,7 @@ internal sealed class Transmission
         _stream = session.Stream;
         _reader = session.Reader;
         _contexts = session.MetaContexts.ToArray();
+        _mode = session.Mode;
         _maxInFlight = Math.Max(1, maxInFlight);
         _slots = new SemaphoreSlim(_maxInFlight, _maxInFlight);
         _log = log;
@@ -62,13 +64,13 @@ internal sealed class Transmission
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _fatal.Token);
         var ct = linked.Token;
-        var header = new byte[WireSize.RequestHeader];
+        var header = new byte[Request.HeaderSize(_mode)];
         try
         {
             while (true)
             {
                 if (!await _reader.TryReadMessageAsync(header, ct)) break;
-                var request = Request.Parse(header);
+                var request = Request.Parse(header, _mode);
                 if (request.Command == Command.Disconnect) break;
                 await _slots.WaitAsync(ct);
                 await AcceptAsync(request, ct);
@@ -98,21 +100,22 @@ internal sealed class Transmission
         byte[]? payload = null;
         try
         {
-            var state = new ExportState(_export.Size, _export.IsReadOnly, _session.StructuredReplies, _contexts.Length > 0);
+            var state = new ExportState(_export.Size, _export.IsReadOnly, _mode, _contexts.Length > 0);
             var verdict = RequestValidator.Validate(request, state);
-            if (request.Command == Command.Write)
+            ulong payloadLength = request.PayloadLength(_mode);
+            if (payloadLength > 0)
             {
-                if (!verdict.IsOk)
+                if (!verdict.IsOk || request.Command != Command.Write)
                 {
                     // Drop the payload to stay in step with the stream, unless it is absurd.
-                    if (request.Length > Limits.MaxDiscardedWritePayload)
-                        throw new ProtocolViolationException($"write payload of {request.Length} bytes");
-                    await _reader.SkipAsync(request.Length, ct);
+                    if (payloadLength > Limits.MaxDiscardedWritePayload)
+                        throw new ProtocolViolationException($"{request.Command} payload of {payloadLength} bytes");
+                    await _reader.SkipAsync((long)payloadLength, ct);
                 }
                 else
                 {
-                    payload = PayloadBuffers.Pool.Rent((int)request.Length);
-                    await _reader.ReadExactlyAsync(payload.AsMemory(0, (int)request.Length), ct);
+                    payload = PayloadBuffers.Pool.Rent((int)payloadLength);
+                    await _reader.ReadExactlyAsync(payload.AsMemory(0, (int)payloadLength), ct);
                 }
             }
             if (!verdict.IsOk)
@@ -172,12 +175,12 @@ internal sealed class Transmission
                 _export.Flush();
                 break;
             case Command.Trim:
-                _export.Trim(offset, r.Length, fua);
+                _export.Trim(offset, (long)r.Length, fua);
                 break;
             case Command.WriteZeroes:
                 // NO_HOLE needs no special path: zero clusters are never stored, and FAST_ZERO is always
                 // honoured because zeroing whole clusters only drops map entries.
-                _export.WriteZeroes(offset, r.Length, fua);
+                _export.WriteZeroes(offset, (long)r.Length, fua);
                 break;
             case Command.Cache:
                 break; // a hint; reads already come straight from the engine
@@ -201,19 +204,28 @@ internal sealed class Transmission
 
     private async Task ReadAsync(Request r)
     {
-        bool structured = _session.StructuredReplies;
-        int prefix = Replies.ReadDataPrefix(structured);
-        int total = prefix + (int)r.Length;
-        var buffer = PayloadBuffers.Pool.Rent(total);
+        int prefix = Replies.ReadDataPrefix(_mode);
+        int length = (int)r.Length;
+        var buffer = PayloadBuffers.Pool.Rent(prefix + length);
         try
         {
-            if (!TryRun(r, () => _export.Read((long)r.Offset, buffer.AsSpan(prefix, (int)r.Length)), out var failure))
+            if (!TryRun(r, () => _export.Read((long)r.Offset, buffer.AsSpan(prefix, length)), out var failure))
             {
                 await FailAsync(r, failure!);
                 return;
             }
-            Replies.ReadData(buffer, structured, r.Cookie, r.Offset, r.Length);
-            await SendAsync(buffer.AsMemory(0, total));
+            var runs = _mode == ReplyMode.Simple || (r.Flags & CommandFlags.DontFragment) != 0
+                ? null
+                : ReadRuns.Split(buffer.AsSpan(prefix, length), r.Offset);
+            if (runs == null)
+            {
+                Replies.ReadData(buffer, _mode, r, r.Offset, r.Length, final: true);
+                await SendAsync(buffer.AsMemory(0, prefix + length));
+            }
+            else
+            {
+                await SendSparseReadAsync(r, buffer.AsMemory(prefix, length), runs);
+            }
         }
         finally
         {
@@ -221,9 +233,42 @@ internal sealed class Transmission
         }
     }
 
+    /// <summary>Sends a read as data and hole chunks, all in one message so no other reply cuts in.</summary>
+    private async Task SendSparseReadAsync(Request r, ReadOnlyMemory<byte> data, List<ReadRun> runs)
+    {
+        int dataPrefix = Replies.ReadDataPrefix(_mode);
+        int size = 0;
+        foreach (var run in runs) size += run.IsHole ? Replies.HoleChunkSize(_mode) : dataPrefix + run.Length;
+        var message = PayloadBuffers.Pool.Rent(size);
+        try
+        {
+            int at = 0;
+            for (int i = 0; i < runs.Count; i++)
+            {
+                var run = runs[i];
+                bool final = i == runs.Count - 1;
+                ulong offset = r.Offset + (ulong)run.Start;
+                if (run.IsHole)
+                {
+                    at += Replies.Hole(message.AsSpan(at), _mode, r, offset, (uint)run.Length, final);
+                    continue;
+                }
+                Replies.ReadData(message.AsSpan(at), _mode, r, offset, (ulong)run.Length, final);
+                data.Span.Slice(run.Start, run.Length).CopyTo(message.AsSpan(at + dataPrefix));
+                at += dataPrefix + run.Length;
+            }
+            await SendAsync(message.AsMemory(0, size));
+        }
+        finally
+        {
+            PayloadBuffers.Pool.Return(message);
+        }
+    }
+
     private async Task BlockStatusAsync(Request r)
     {
-        long length = Math.Min(r.Length, Limits.MaxBlockStatusSpan);
+        bool extended = _mode == ReplyMode.Extended;
+        long length = (long)Math.Min(r.Length, (ulong)(extended ? Limits.MaxBlockStatusSpanExtended : Limits.MaxBlockStatusSpan));
         bool one = (r.Flags & CommandFlags.ReqOne) != 0;
         var perContext = new List<StatusRun>[_contexts.Length];
         if (!TryRun(r, () =>
@@ -235,21 +280,36 @@ internal sealed class Transmission
             await FailAsync(r, failure!);
             return;
         }
+        int header = Replies.ChunkHeaderSize(_mode);
         for (int i = 0; i < _contexts.Length; i++)
         {
             var runs = perContext[i];
-            int size = WireSize.ChunkHeader + 4 + 8 * runs.Count;
+            // Compact: context id, then (length, flags) as 32-bit pairs. Extended: context id, descriptor
+            // count, then 64-bit pairs.
+            int fixedPart = extended ? 8 : 4, descriptor = extended ? 16 : 8;
+            int size = header + fixedPart + descriptor * runs.Count;
             var buffer = PayloadBuffers.Pool.Rent(size);
             try
             {
                 ushort flags = i == _contexts.Length - 1 ? ReplyFlags.Done : (ushort)0;
-                Replies.ChunkHeader(buffer, r.Cookie, ReplyChunkType.BlockStatus, flags, (uint)(size - WireSize.ChunkHeader));
-                var span = buffer.AsSpan(WireSize.ChunkHeader);
+                var type = extended ? ReplyChunkType.BlockStatusExtended : ReplyChunkType.BlockStatus;
+                Replies.ChunkHeader(buffer, _mode, r, type, flags, (ulong)(size - header));
+                var span = buffer.AsSpan(header);
                 BinaryPrimitives.WriteUInt32BigEndian(span, _contexts[i].Id);
+                if (extended) BinaryPrimitives.WriteUInt32BigEndian(span[4..], (uint)runs.Count);
                 for (int k = 0; k < runs.Count; k++)
                 {
-                    BinaryPrimitives.WriteUInt32BigEndian(span[(4 + 8 * k)..], runs[k].Length);
-                    BinaryPrimitives.WriteUInt32BigEndian(span[(8 + 8 * k)..], runs[k].Flags);
+                    var at = span[(fixedPart + descriptor * k)..];
+                    if (extended)
+                    {
+                        BinaryPrimitives.WriteUInt64BigEndian(at, (ulong)runs[k].Length);
+                        BinaryPrimitives.WriteUInt64BigEndian(at[8..], runs[k].Flags);
+                    }
+                    else
+                    {
+                        BinaryPrimitives.WriteUInt32BigEndian(at, checked((uint)runs[k].Length));
+                        BinaryPrimitives.WriteUInt32BigEndian(at[4..], runs[k].Flags);
+                    }
                 }
                 await SendAsync(buffer.AsMemory(0, size));
             }
@@ -276,11 +336,11 @@ internal sealed class Transmission
 
     private async Task SendOkAsync(Request r)
     {
-        var buffer = PayloadBuffers.Pool.Rent(WireSize.SimpleReplyHeader);
+        var buffer = PayloadBuffers.Pool.Rent(Replies.MaxDoneSize);
         try
         {
-            Replies.Simple(buffer, r.Cookie, NbdError.None);
-            await SendAsync(buffer.AsMemory(0, WireSize.SimpleReplyHeader));
+            int n = Replies.Done(buffer, _mode, r);
+            await SendAsync(buffer.AsMemory(0, n));
         }
         finally
         {
@@ -291,13 +351,13 @@ internal sealed class Transmission
     private async Task SendErrorAsync(Request r, NbdError error, string message)
     {
         var text = WireWriter.TruncatedUtf8(message, Limits.MaxErrorMessageBytes);
-        var buffer = PayloadBuffers.Pool.Rent(WireSize.ChunkHeader + 6 + text.Length);
+        var buffer = PayloadBuffers.Pool.Rent(WireSize.ExtendedChunkHeader + 6 + text.Length);
         try
         {
             int n;
-            if (_session.StructuredReplies)
+            if (_mode != ReplyMode.Simple)
             {
-                n = Replies.ErrorChunk(buffer, r.Cookie, error, text);
+                n = Replies.ErrorChunk(buffer, _mode, r, error, text);
             }
             else
             {

@@ -71,15 +71,19 @@ public sealed class RawNbdClient : IDisposable
         return b;
     }
 
-    /// <summary>Greets and enters transmission on an export with NBD_OPT_GO; structured replies optional.</summary>
-    public void Connect(string export, bool structured = false)
+    /// <summary>
+    /// Greets and enters transmission on an export with NBD_OPT_GO; structured replies or extended
+    /// headers (<see cref="Extended"/> from then on) optional.
+    /// </summary>
+    public void Connect(string export, bool structured = false, bool extended = false)
     {
         Greet();
-        if (structured)
+        if (structured || extended)
         {
-            SendOption(8, []);
+            SendOption(extended ? 11u : 8u, []);
             var sr = ReadOptionReply();
-            if (sr.Type != 1) throw new InvalidDataException($"structured reply refused: {sr.Type:x}");
+            if (sr.Type != 1) throw new InvalidDataException($"option refused: {sr.Type:x}");
+            Extended = extended;
         }
         SendOption(7, GoData(export));
         while (true)
@@ -106,6 +110,54 @@ public sealed class RawNbdClient : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(24), length);
         payload.CopyTo(b.AsSpan(28));
         Send(b);
+    }
+
+    /// <summary>Requests and reply chunks use the 32-byte extended headers (NBD_OPT_EXTENDED_HEADERS).</summary>
+    public bool Extended { get; set; }
+
+    public const uint ExtendedRequestMagic = 0x21e41c71;
+    public const uint ExtendedReplyMagic = 0x6e8a278c;
+
+    /// <summary>An extended request: 64-bit length; <paramref name="payload"/> follows the header as it is.</summary>
+    public void SendExtendedRequest(ushort type, ulong offset, ulong length, ulong cookie = 1, ushort flags = 0,
+        ReadOnlySpan<byte> payload = default, uint magic = ExtendedRequestMagic)
+    {
+        var b = new byte[32 + payload.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(b, magic);
+        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(4), flags);
+        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(6), type);
+        BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(8), cookie);
+        BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(16), offset);
+        BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(24), length);
+        payload.CopyTo(b.AsSpan(32));
+        Send(b);
+    }
+
+    /// <summary>One reply chunk, structured (20-byte header) or extended (32-byte header, with the request's offset).</summary>
+    public sealed record Chunk(ushort Flags, ushort Type, ulong Cookie, ulong Offset, byte[] Payload)
+    {
+        public bool Done => (Flags & 1) != 0;
+    }
+
+    /// <summary>Reads one reply chunk in the connection's framing; a simple reply here is an error.</summary>
+    public Chunk ReadChunk()
+    {
+        var h = ReadExactly(Extended ? 32 : 20);
+        uint magic = BinaryPrimitives.ReadUInt32BigEndian(h);
+        uint expected = Extended ? ExtendedReplyMagic : 0x668e33efu;
+        if (magic != expected) throw new InvalidDataException($"reply magic 0x{magic:x8}, expected 0x{expected:x8}");
+        ulong length = Extended ? BinaryPrimitives.ReadUInt64BigEndian(h.AsSpan(24)) : BinaryPrimitives.ReadUInt32BigEndian(h.AsSpan(16));
+        return new Chunk(BinaryPrimitives.ReadUInt16BigEndian(h.AsSpan(4)), BinaryPrimitives.ReadUInt16BigEndian(h.AsSpan(6)),
+            BinaryPrimitives.ReadUInt64BigEndian(h.AsSpan(8)), Extended ? BinaryPrimitives.ReadUInt64BigEndian(h.AsSpan(16)) : 0,
+            ReadExactly(checked((int)length)));
+    }
+
+    /// <summary>Reads chunks up to and including the one flagged done.</summary>
+    public List<Chunk> ReadReply()
+    {
+        var chunks = new List<Chunk>();
+        do chunks.Add(ReadChunk()); while (!chunks[^1].Done);
+        return chunks;
     }
 
     /// <summary>Reads a simple reply: (error, cookie); read data, if any, follows and is read by the caller.</summary>
