@@ -4,7 +4,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
-packages=(qemu-utils qemu-system-x86 libnbd-bin python3-libnbd fio nbdkit linux-image-amd64 busybox-static cpio e2fsprogs openssl curl qemu-guest-agent tzdata)
+packages=(qemu-utils qemu-system-x86 libnbd-bin python3-libnbd fio nbdkit linux-image-amd64 busybox-static cpio e2fsprogs openssl curl xz-utils qemu-guest-agent tzdata)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

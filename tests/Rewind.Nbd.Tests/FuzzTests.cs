@@ -53,6 +53,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
             lock (s.Log)
             {
                 Assert.Contains(s.Log, l => l.Contains("serving scratch")); // the transmission phase was reached
+                Assert.Contains(s.Log, l => l.Contains("serving scratch") && l.Contains("extended headers")); // in both framings
+                Assert.Contains(s.Log, l => l.Contains("serving scratch") && !l.Contains("extended headers"));
                 Assert.DoesNotContain(s.Log, l => l.Contains("internal error"));
             }
         }
@@ -117,9 +119,10 @@ public sealed class FuzzTests(ITestOutputHelper output)
     {
         var ms = new MemoryStream();
         Put32(ms, 3);
-        if (rng.Next(2) == 0)
+        bool extended = rng.Next(3) == 0; // NBD_OPT_EXTENDED_HEADERS: 32-byte requests with 64-bit lengths
+        if (extended || rng.Next(2) == 0)
         {
-            Put64(ms, RawNbdClient.IHaveOpt); Put32(ms, 8); Put32(ms, 0);
+            Put64(ms, RawNbdClient.IHaveOpt); Put32(ms, extended ? 11u : 8u); Put32(ms, 0);
             var q = MetaQueryFor("scratch", "base:allocation", "rewind:changed:s1");
             Put64(ms, RawNbdClient.IHaveOpt); Put32(ms, 10); Put32(ms, (uint)q.Length); ms.Write(q);
         }
@@ -134,12 +137,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
         {
             ushort type = (ushort)(rng.Next(6) == 0 ? rng.Next(0, 20) : rng.Next(0, 8));
             if (type == 2) type = 0; // keep DISC out: it would end the fun early
-            uint length = rng.Next(4) switch
+            ulong length = rng.Next(4) switch
             {
                 0 => 0,
-                1 => (uint)rng.Next(1, 70_000),
-                2 => (uint)rng.Next(),
-                _ => (uint)rng.Next(1, 4096),
+                1 => (ulong)rng.Next(1, 70_000),
+                2 => extended && rng.Next(2) == 0 ? (ulong)rng.NextInt64() : (ulong)rng.Next(),
+                _ => (ulong)rng.Next(1, 4096),
             };
             ulong offset = rng.Next(4) switch
             {
@@ -147,13 +150,17 @@ public sealed class FuzzTests(ITestOutputHelper output)
                 1 => ulong.MaxValue - (ulong)rng.Next(0, 1000),
                 _ => (ulong)rng.Next(0, 1 << 20),
             };
-            Put32(requests, rng.Next(30) == 0 ? (uint)rng.Next() : RawNbdClient.RequestMagic);
-            Put16(requests, (ushort)(rng.Next(3) == 0 ? rng.Next(0, 1 << 16) : rng.Next(0, 32)));
+            uint magic = extended ? RawNbdClient.ExtendedRequestMagic : RawNbdClient.RequestMagic;
+            Put32(requests, rng.Next(30) == 0 ? (uint)rng.Next() : magic);
+            ushort flags = (ushort)(rng.Next(3) == 0 ? rng.Next(0, 1 << 16) : rng.Next(0, 64));
+            Put16(requests, flags);
             Put16(requests, type);
             Put64(requests, (ulong)i);
             Put64(requests, offset);
-            Put32(requests, length);
-            if (type == 1) requests.Write(RandomBytes(rng, (int)Math.Min(length, 70_000u)));
+            if (extended) Put64(requests, length);
+            else Put32(requests, (uint)length);
+            bool payload = type == 1 || (extended && (flags & (1 << 5)) != 0);
+            if (payload) requests.Write(RandomBytes(rng, (int)Math.Min(length, 70_000ul)));
         }
         return requests.ToArray();
     }

@@ -49,6 +49,55 @@ public sealed class LibnbdClientTests
     }
 
     [Fact]
+    public async Task NbdshStructuredReadsSeeHoleChunksForZerosAndOneChunkWithDontFragment()
+    {
+        await using var s = await ServerFixture.StartAsync();
+        s.Pool.CreateVolume("sparse", 4 * MiB);
+        using (var h = s.Pool.Open("sparse"))
+        {
+            h.Write(Cluster, Pattern(Cluster, 7));                 // 64 KiB..128 KiB
+            h.Write(3 * MiB + 8192, Pattern(4096, 9));            // one 4 KiB granule
+            h.Write(2 * MiB, new byte[Cluster]);                   // zeros written as data read as a hole too
+        }
+        // libnbd calls back once per chunk: (offset, length, status) with status 1 = data, 2 = hole.
+        var script = $$"""
+            import nbd, json
+            h = nbd.NBD()
+            h.connect_uri("{{s.UnixUri("sparse")}}")
+            assert h.get_structured_replies_negotiated()
+            def read(flags):
+                chunks = []
+                def chunk(subbuf, offset, status, error):
+                    chunks.append([offset, len(subbuf), status, sum(1 for b in subbuf if b)])
+                    return 0
+                buf = h.pread_structured(4 * 1024 * 1024, 0, chunk, flags)
+                chunks.sort()
+                return {"chunks": chunks, "nonzero": sum(1 for b in buf if b)}
+            print(json.dumps({"sparse": read(0), "df": read(nbd.CMD_FLAG_DF)}))
+            """;
+        var result = JsonDocument.Parse(Tools.NbdshScript(script).Stdout).RootElement;
+        var chunks = result.GetProperty("sparse").GetProperty("chunks").EnumerateArray()
+            .Select(c => (Offset: c[0].GetInt64(), Length: c[1].GetInt64(), Status: c[2].GetInt32(), NonZero: c[3].GetInt64()))
+            .ToList();
+        var expected = new List<(long, long, int)>
+        {
+            (0, Cluster, 2),
+            (Cluster, Cluster, 1),
+            (2 * Cluster, 3 * MiB + 8192 - 2 * Cluster, 2),
+            (3 * MiB + 8192, 4096, 1),
+            (3 * MiB + 12288, MiB - 12288, 2),
+        };
+        Assert.Equal(expected, chunks.Select(c => (c.Offset, c.Length, c.Status)));
+        Assert.Equal(Cluster + 4096, chunks.Sum(c => c.NonZero));
+        Assert.Equal(Cluster + 4096, result.GetProperty("sparse").GetProperty("nonzero").GetInt64());
+
+        var df = result.GetProperty("df").GetProperty("chunks").EnumerateArray().ToList();
+        var only = Assert.Single(df);
+        Assert.Equal((0L, 4 * MiB, 1), (only[0].GetInt64(), only[1].GetInt64(), only[2].GetInt32()));
+        Assert.Equal(Cluster + 4096, result.GetProperty("df").GetProperty("nonzero").GetInt64());
+    }
+
+    [Fact]
     public async Task NbdinfoListShowsEveryVolumeAndSnapshot()
     {
         await using var s = await ServerFixture.StartAsync();
