@@ -25,4 +25,4 @@ for i in $(seq 1 "$SNAPSHOTS"); do
   api -X POST -H 'Content-Type: application/json' -d "{\"name\":\"s$i\"}" http://rewind/v1/volumes/big/snapshots >/dev/null
 done
 echo "rewind serve RSS after $SNAPSHOTS snapshots: $(rss)"
-api http://rewind/v1/status | python3 -c 'import json,sys; s=json.load(sys.stdin); print(f"map memory {s[\"mapMemoryBytes\"]/1048576:.1f} MiB for {s[\"allocatedBytes\"]/2**30:.1f} GiB allocated")'
+api http://rewind/v1/status | python3 -c 'import json,sys; s=json.load(sys.stdin); m=s["mapMemoryBytes"]/1048576; a=s["allocatedBytes"]/2**30; print(f"map memory {m:.1f} MiB for {a:.1f} GiB allocated")'

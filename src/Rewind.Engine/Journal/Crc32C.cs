@@ -33,6 +33,37 @@ internal static class Crc32C
     public static uint RawBlock(ReadOnlySpan<byte> block) => Raw(0, block);
 
     /// <summary>
+    /// The <see cref="RawBlock"/> of each of <paramref name="sums"/>.Length equal blocks of
+    /// <paramref name="data"/>. Blocks are independent, so three run interleaved with no joining step:
+    /// as fast as one interleaved pass over the whole.
+    /// </summary>
+    public static void RawBlocks(ReadOnlySpan<byte> data, Span<uint> sums)
+    {
+        int n = sums.Length, block = data.Length / n;
+        int i = 0;
+        if (block % 8 == 0)
+        {
+            for (; i + 3 <= n; i += 3)
+            {
+                var a = MemoryMarshal.Cast<byte, ulong>(data.Slice(i * block, block));
+                var b = MemoryMarshal.Cast<byte, ulong>(data.Slice((i + 1) * block, block));
+                var d = MemoryMarshal.Cast<byte, ulong>(data.Slice((i + 2) * block, block));
+                uint c0 = 0, c1 = 0, c2 = 0;
+                for (int k = 0; k < a.Length; k++)
+                {
+                    c0 = (uint)BitOperations.Crc32C(c0, a[k]);
+                    c1 = (uint)BitOperations.Crc32C(c1, b[k]);
+                    c2 = (uint)BitOperations.Crc32C(c2, d[k]);
+                }
+                sums[i] = c0;
+                sums[i + 1] = c1;
+                sums[i + 2] = c2;
+            }
+        }
+        for (; i < n; i++) sums[i] = RawBlock(data.Slice(i * block, block));
+    }
+
+    /// <summary>
     /// The CRC-32C of consecutive blocks of <paramref name="blockLength"/> bytes (a power of two), from
     /// each block's <see cref="RawBlock"/>: the register is carried across each block (Horner's rule).
     /// </summary>

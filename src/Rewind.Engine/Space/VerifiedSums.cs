@@ -37,9 +37,8 @@ internal sealed class VerifiedSums
     /// <summary>The raw CRCs of each of a cluster's blocks (see Crc32C.FromBlocks for the whole).</summary>
     public static uint[] Of(ReadOnlySpan<byte> cluster)
     {
-        int block = cluster.Length / Blocks;
         var sums = new uint[Blocks];
-        for (int b = 0; b < Blocks; b++) sums[b] = Crc32C.RawBlock(cluster.Slice(b * block, block));
+        Crc32C.RawBlocks(cluster, sums);
         return sums;
     }
 
