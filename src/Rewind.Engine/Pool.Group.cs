@@ -41,7 +41,8 @@ public sealed partial class Pool
         };
         var pause = LockAll(byPool, () =>
         {
-            foreach (var (pool, volumes) in byPool) pool.ValidateSnapshotTargets(volumes, snapshot);
+            foreach (var (pool, _) in byPool) pool.CheckWritable();
+            foreach (var m in members) m.Pool.ValidateSnapshotTarget(m.Volume, snapshot); // in the group's order
             long now = byPool[0].Pool.NowMilliseconds();
             foreach (var (pool, volumes) in byPool) pool.PrepareCut(volumes, snapshot, cutId, meta, pending, now);
         });
@@ -110,11 +111,9 @@ public sealed partial class Pool
         var byPool = GroupByPool(members);
         LockAll(byPool, () =>
         {
-            foreach (var (pool, volumes) in byPool)
-            {
-                pool.CheckWritable();
-                foreach (var v in volumes) check(pool.FindSnapshot(v, snapshot));
-            }
+            foreach (var (pool, _) in byPool) pool.CheckWritable();
+            // In the group's own order, so the refusal names the same member whatever the pool ids are.
+            foreach (var m in members) check(m.Pool.FindSnapshot(m.Volume, snapshot));
             foreach (var (pool, volumes) in byPool)
                 foreach (var v in volumes) apply(pool, pool.FindSnapshot(v, snapshot));
         });
@@ -241,15 +240,10 @@ public sealed partial class Pool
         if (errors.Count > 0) throw errors[0];
     }
 
-    /// <summary>Under <c>_lock</c>: every volume exists and none has the snapshot name yet.</summary>
-    private void ValidateSnapshotTargets(List<string> volumes, string snapshot)
+    /// <summary>Under <c>_lock</c>: the volume exists and has no snapshot of that name yet.</summary>
+    private void ValidateSnapshotTarget(string volume, string snapshot)
     {
-        CheckWritable();
-        foreach (var v in volumes)
-        {
-            var vol = FindVolume(v);
-            if (vol.Snapshots.Any(s => s.Name == snapshot)) throw Exists($"snapshot '{v}@{snapshot}' already exists");
-        }
+        if (FindVolume(volume).Snapshots.Any(s => s.Name == snapshot)) throw Exists($"snapshot '{volume}@{snapshot}' already exists");
     }
 
     /// <summary>Under <c>_lock</c>: this pool's part of a cut, as one record.</summary>
