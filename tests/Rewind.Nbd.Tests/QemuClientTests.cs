@@ -7,28 +7,13 @@ public sealed class QemuClientTests
 {
     private const long MiB = 1024 * 1024;
 
-    /// <summary>A raw image with data runs at odd places and holes between them.</summary>
-    private static void WriteSparseImage(string path, long size, int seed)
-    {
-        var rng = new Random(seed);
-        using var f = new FileStream(path, FileMode.Create);
-        f.SetLength(size);
-        foreach (var (offset, length) in new[] { (0L, 70_000), (3 * MiB + 4097, 200_000), (9 * MiB, (int)MiB), (size - 5000, 5000) })
-        {
-            var data = new byte[length];
-            rng.NextBytes(data);
-            f.Position = offset;
-            f.Write(data);
-        }
-    }
-
     [Fact]
     public async Task QemuImgConvertsARawImageIntoAVolumeOverTheUnixSocketAndComparesEqual()
     {
         await using var s = await ServerFixture.StartAsync();
         long size = 16 * MiB;
         var image = s.TempFile("src.raw");
-        WriteSparseImage(image, size, seed: 1);
+        SparseImage.Write(image, size, seed: 1);
         s.Pool.CreateVolume("disk", size);
 
         Tools.Ok("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", image, s.UnixUri("disk"));
@@ -50,7 +35,7 @@ public sealed class QemuClientTests
         long size = 16 * MiB;
         var raw = s.TempFile("src.raw");
         var qcow = s.TempFile("src.qcow2");
-        WriteSparseImage(raw, size, seed: 2);
+        SparseImage.Write(raw, size, seed: 2);
         Tools.Ok("qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, qcow);
         s.Pool.CreateVolume("vm", size);
 

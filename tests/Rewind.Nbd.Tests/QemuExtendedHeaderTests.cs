@@ -46,18 +46,7 @@ public sealed class QemuExtendedHeaderTests
         await using var s = await ServerFixture.StartAsync();
         long size = 64 * MiB;
         var image = s.TempFile("src.raw");
-        var rng = new Random(5);
-        using (var f = new FileStream(image, FileMode.Create))
-        {
-            f.SetLength(size);
-            foreach (var (offset, length) in new[] { (0L, 70_000), (3 * MiB + 4097, 200_000), (40 * MiB, (int)MiB), (size - 5000, 5000) })
-            {
-                var bytes = new byte[length];
-                rng.NextBytes(bytes);
-                f.Position = offset;
-                f.Write(bytes);
-            }
-        }
+        SparseImage.Write(image, size, seed: 5);
         s.Pool.CreateVolume("disk", size);
         using (var h = s.Pool.Open("disk")) h.Write(20 * MiB, new byte[MiB].Select(_ => (byte)9).ToArray()); // must be zeroed
         string qemuImg = QemuBackport.Bin("qemu-img");

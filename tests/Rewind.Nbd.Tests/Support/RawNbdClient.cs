@@ -99,16 +99,22 @@ public sealed class RawNbdClient : IDisposable
         }
     }
 
-    public void SendRequest(ushort type, ulong offset, uint length, ulong cookie = 1, ushort flags = 0, ReadOnlySpan<byte> payload = default, uint magic = RequestMagic)
+    public void SendRequest(ushort type, ulong offset, uint length, ulong cookie = 1, ushort flags = 0, ReadOnlySpan<byte> payload = default, uint magic = RequestMagic) =>
+        SendHeader(extendedLength: false, magic, flags, type, cookie, offset, length, payload);
+
+    /// <summary>A request header, compact (32-bit length, 28 bytes) or extended (64-bit, 32 bytes), then the payload as it is.</summary>
+    private void SendHeader(bool extendedLength, uint magic, ushort flags, ushort type, ulong cookie, ulong offset, ulong length, ReadOnlySpan<byte> payload)
     {
-        var b = new byte[28 + payload.Length];
+        int header = extendedLength ? 32 : 28;
+        var b = new byte[header + payload.Length];
         BinaryPrimitives.WriteUInt32BigEndian(b, magic);
         BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(4), flags);
         BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(6), type);
         BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(8), cookie);
         BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(16), offset);
-        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(24), length);
-        payload.CopyTo(b.AsSpan(28));
+        if (extendedLength) BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(24), length);
+        else BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(24), checked((uint)length));
+        payload.CopyTo(b.AsSpan(header));
         Send(b);
     }
 
@@ -120,18 +126,8 @@ public sealed class RawNbdClient : IDisposable
 
     /// <summary>An extended request: 64-bit length; <paramref name="payload"/> follows the header as it is.</summary>
     public void SendExtendedRequest(ushort type, ulong offset, ulong length, ulong cookie = 1, ushort flags = 0,
-        ReadOnlySpan<byte> payload = default, uint magic = ExtendedRequestMagic)
-    {
-        var b = new byte[32 + payload.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(b, magic);
-        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(4), flags);
-        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(6), type);
-        BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(8), cookie);
-        BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(16), offset);
-        BinaryPrimitives.WriteUInt64BigEndian(b.AsSpan(24), length);
-        payload.CopyTo(b.AsSpan(32));
-        Send(b);
-    }
+        ReadOnlySpan<byte> payload = default, uint magic = ExtendedRequestMagic) =>
+        SendHeader(extendedLength: true, magic, flags, type, cookie, offset, length, payload);
 
     /// <summary>One reply chunk, structured (20-byte header) or extended (32-byte header, with the request's offset).</summary>
     public sealed record Chunk(ushort Flags, ushort Type, ulong Cookie, ulong Offset, byte[] Payload)
