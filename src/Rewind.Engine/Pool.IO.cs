@@ -361,9 +361,14 @@ public sealed partial class Pool
                 // from theirs and the new bytes', with no read. Damage in the other blocks still fails
                 // it, as their checksums are those of what was written there.
                 sums = (uint[])known.Clone();
-                for (int b = 0; b < length / block; b++)
-                    sums[inCluster / block + b] = Crc32C.RawBlock(data.Slice(b * block, block));
-                entry = MapEntry.Make(slot, Crc32C.FromBlocks(sums, block));
+                uint crc = MapEntry.Crc(current);
+                for (int b = inCluster / block, i = 0; i < length / block; b++, i++)
+                {
+                    uint fresh = Crc32C.RawBlock(data.Slice(i * block, block));
+                    crc = Crc32C.ReplaceRaw(crc, sums[b], fresh, ClusterSize - (b + 1) * block);
+                    sums[b] = fresh;
+                }
+                entry = MapEntry.Make(slot, crc);
                 WriteInPlace(slot, inCluster, data);
             }
             else if (!zeros && data.IndexOfAnyExcept((byte)0) >= 0)

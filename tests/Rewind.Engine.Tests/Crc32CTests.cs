@@ -31,6 +31,23 @@ public class Crc32CTests
     }
 
     [Fact]
+    public void ReplacingABlockByItsRawChecksumsGivesTheChecksumOfTheNewContent()
+    {
+        var rng = new Random(4);
+        var data = new byte[65536];
+        rng.NextBytes(data);
+        for (int b = 0; b < 16; b++)
+        {
+            uint before = Crc32C.Compute(data);
+            var block = data.AsSpan(b * 4096, 4096);
+            uint oldRaw = Crc32C.RawBlock(block);
+            rng.NextBytes(block);
+            uint replaced = Crc32C.ReplaceRaw(before, oldRaw, Crc32C.RawBlock(block), data.Length - (b + 1) * 4096);
+            Assert.Equal(Crc32C.Compute(data), replaced);
+        }
+    }
+
+    [Fact]
     public void ReplacingARangeGivesTheChecksumOfTheNewContent()
     {
         var rng = new Random(3);

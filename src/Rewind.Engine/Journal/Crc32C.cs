@@ -153,6 +153,20 @@ internal static class Crc32C
         return crc ^ delta;
     }
 
+    /// <summary>
+    /// The CRC-32C of a message after one of its parts changed, given the part's raw CRC before
+    /// (<paramref name="oldRaw"/>) and after (<paramref name="newRaw"/>), and how many bytes follow it:
+    /// the difference of the raw CRCs, carried past those bytes, is the difference of the whole's.
+    /// </summary>
+    public static uint ReplaceRaw(uint crc, uint oldRaw, uint newRaw, long bytesAfter)
+    {
+        uint delta = oldRaw ^ newRaw;
+        ulong after = (ulong)bytesAfter;
+        for (int k = 0; after != 0 && delta != 0; k++, after >>= 1)
+            if ((after & 1) != 0) delta = MultiplyModP(delta, s_zeroBytePowers[k]);
+        return crc ^ delta;
+    }
+
     /// <summary>x^n mod P in the reflected representation (x^0 is the top bit), by repeated squaring.</summary>
     private static uint PowerOfX(long n)
     {
