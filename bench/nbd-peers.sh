@@ -11,13 +11,14 @@
 #
 #   bench/nbd-peers.sh                      # SIZE=1G RUNTIME=10 REPEAT=3
 #   SIZE=256M RUNTIME=3 REPEAT=1 DEPTHS="0 100" bench/nbd-peers.sh   # quick
+#   SIZE=4G WORKLOADS="randwrite 4k" DEPTHS= QCOW_DEPTHS= bench/nbd-peers.sh  # one workload, no depth runs
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIZE="${SIZE:-1G}"
 RUNTIME="${RUNTIME:-10}"
 REPEAT="${REPEAT:-3}"
-DEPTHS="${DEPTHS:-0 100 1000}"
-QCOW_DEPTHS="${QCOW_DEPTHS:-0 100}"
+DEPTHS="${DEPTHS-0 100 1000}"
+QCOW_DEPTHS="${QCOW_DEPTHS-0 100}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/rewind-nbd-bench.XXXXXX")"
 pids=()
 
@@ -50,7 +51,8 @@ fio_run() {
 prefill() { fio --name=fill --ioengine=nbd --uri="$1" --rw=write --bs=1M --iodepth=8 --size="$SIZE" >/dev/null; }
 
 declare -A iops mibs
-workloads=("randread 4k" "randwrite 4k" "read 1M" "write 1M")
+# WORKLOADS="randwrite 4k" (comma-separated "rw bs" pairs) picks some of them.
+IFS=, read -r -a workloads <<< "${WORKLOADS:-randread 4k,randwrite 4k,read 1M,write 1M}"
 
 measure() { # NAME URI
   local name="$1" uri="$2"
@@ -86,7 +88,7 @@ nbdkit -f -U "$work/mem.sock" memory size="$SIZE" & pids+=($!)
 wait_for_socket "$work/mem.sock"
 measure nbdkit-mem "nbd+unix:///?socket=$work/mem.sock"
 
-echo "== snapshot depth (4 KiB randread)" >&2
+[[ -z "$DEPTHS$QCOW_DEPTHS" ]] || echo "== snapshot depth (4 KiB randread)" >&2
 declare -A depth_iops
 size_bytes=$(bytes "$SIZE")
 made=0
@@ -107,8 +109,10 @@ done
 rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$rewind_pid/status" 2>/dev/null || echo 0)
 
 base="$work/chain0.qcow2"
-qemu-img create -q -f qcow2 "$base" "$SIZE"
-qemu-io -f qcow2 -c "write -P 0x5a 0 $SIZE" "$base" >/dev/null
+if [[ -n "$QCOW_DEPTHS" ]]; then
+  qemu-img create -q -f qcow2 "$base" "$SIZE"
+  qemu-io -f qcow2 -c "write -P 0x5a 0 $SIZE" "$base" >/dev/null
+fi
 top="$base"; depth=0
 for d in $QCOW_DEPTHS; do
   while ((depth < d)); do
@@ -141,11 +145,13 @@ for w in "${workloads[@]}"; do
   r=$(val rewind "$1"); q=$(val qemu-raw "$1"); c=$(val qemu-qcow2 "$1"); m=$(val nbdkit-mem "$1")
   echo "| $1 $2 ($unit) | $r | $q | $c | $m | $(ratio "$r" "$q") | $(ratio "$r" "$c") | $(ratio "$r" "$m") |"
 done
+if [[ -n "$DEPTHS$QCOW_DEPTHS" ]]; then
 echo
 echo "### 4 KiB random read at snapshot depth (IOPS)"
 echo
 echo "| server | depth | IOPS | ratio to its depth 0 |"
 echo "|---|---|---|---|"
+fi
 for d in $DEPTHS; do echo "| rewind | $d | $(printf '%.0f' "${depth_iops[rewind/$d]}") | $(ratio "${depth_iops[rewind/$d]}" "${depth_iops[rewind/0]:-0}") |"; done
 for d in $QCOW_DEPTHS; do echo "| qcow2 chain | $d | $(printf '%.0f' "${depth_iops[qcow2/$d]}") | $(ratio "${depth_iops[qcow2/$d]}" "${depth_iops[qcow2/0]:-0}") |"; done
 echo
