@@ -74,13 +74,12 @@ public static class ExportCommand
                         c.Cancel.ThrowIfCancellationRequested();
                         int length = (int)Math.Min(ChunkBytes, extent.Offset + extent.Length - at);
                         device.Read(at, buffer.AsSpan(0, length));
-                        long chunkOffset = at;
-                        ZeroRuns.Split(buffer.AsSpan(0, length), device.ClusterSize, (start, runLength, isZero) =>
+                        foreach (var run in ZeroRuns.Of(buffer.AsSpan(0, length), at, device.ClusterSize))
                         {
-                            if (isZero) return;
-                            RandomAccess.Write(output.SafeFileHandle, buffer.AsSpan(start, runLength), chunkOffset + start);
-                            written += runLength;
-                        });
+                            if (run.IsZero) continue;
+                            RandomAccess.Write(output.SafeFileHandle, buffer.AsSpan(run.Start, run.Length), at + run.Start);
+                            written += run.Length;
+                        }
                         progress.ReportBytes(at + length);
                     }
                 }

@@ -96,18 +96,17 @@ public static class ImportCommand
             int want = (int)Math.Min(buffer.Length, fileBytes - offset);
             int got = source.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false);
             if (got == 0) break;
-            long chunkOffset = offset;
-            ZeroRuns.Split(buffer.AsSpan(0, got), device.ClusterSize, (start, length, isZero) =>
+            foreach (var run in ZeroRuns.Of(buffer.AsSpan(0, got), offset, device.ClusterSize))
             {
-                if (!isZero)
+                if (!run.IsZero)
                 {
-                    device.Write(chunkOffset + start, buffer.AsSpan(start, length));
-                    written += length;
-                    return;
+                    device.Write(offset + run.Start, buffer.AsSpan(run.Start, run.Length));
+                    written += run.Length;
+                    continue;
                 }
-                if (zeroExisting) device.WriteZeroes(chunkOffset + start, length);
-                skipped += length;
-            });
+                if (zeroExisting) device.WriteZeroes(offset + run.Start, run.Length);
+                skipped += run.Length;
+            }
             offset += got;
             progress.ReportBytes(offset);
         }

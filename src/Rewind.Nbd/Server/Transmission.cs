@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Rewind.Engine;
 using Rewind.Nbd.Exports;
 using Rewind.Nbd.Protocol;
 
@@ -234,11 +235,11 @@ internal sealed class Transmission
     }
 
     /// <summary>Sends a read as data and hole chunks, all in one message so no other reply cuts in.</summary>
-    private async Task SendSparseReadAsync(Request r, ReadOnlyMemory<byte> data, List<ReadRun> runs)
+    private async Task SendSparseReadAsync(Request r, ReadOnlyMemory<byte> data, List<ZeroRun> runs)
     {
         int dataPrefix = Replies.ReadDataPrefix(_mode);
         int size = 0;
-        foreach (var run in runs) size += run.IsHole ? Replies.HoleChunkSize(_mode) : dataPrefix + run.Length;
+        foreach (var run in runs) size += run.IsZero ? Replies.HoleChunkSize(_mode) : dataPrefix + run.Length;
         var message = PayloadBuffers.Pool.Rent(size);
         try
         {
@@ -248,7 +249,7 @@ internal sealed class Transmission
                 var run = runs[i];
                 bool final = i == runs.Count - 1;
                 ulong offset = r.Offset + (ulong)run.Start;
-                if (run.IsHole)
+                if (run.IsZero)
                 {
                     at += Replies.Hole(message.AsSpan(at), _mode, r, offset, (uint)run.Length, final);
                     continue;
