@@ -45,6 +45,21 @@ public sealed class ServerFixture : IAsyncDisposable
 
     public string TempFile(string name) => Path.Combine(Directory, name);
 
+    /// <summary>
+    /// True once the server has logged a line matching <paramref name="match"/>, waiting up to
+    /// <paramref name="limit"/> for it: a client can exit before the server notes why its connection ended.
+    /// </summary>
+    public async Task<bool> LoggedAsync(Func<string, bool> match, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            lock (Log) if (Log.Any(match)) return true;
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(20);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
