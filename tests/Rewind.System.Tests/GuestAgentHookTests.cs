@@ -33,7 +33,7 @@ public sealed partial class GuestAgentHookTests(ITestOutputHelper output)
     [Fact]
     public async Task A_group_snapshot_across_two_pools_freezes_the_guest_for_the_cut_and_its_root_is_clean_and_boots()
     {
-        var image = GuestAgentImage.Instance;
+        var image = GuestImage.WithAgent;
         await using var daemon = await SiteDaemon.StartAsync("qga");
         var site = daemon.Site;
         site.AddPool("fast", daemon.PathOf("fast"));

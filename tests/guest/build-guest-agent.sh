@@ -16,6 +16,8 @@ mkdir -p "$outdir"
 outdir="$(cd "$outdir" && pwd)"
 
 log() { echo "build-guest-agent: $*" >&2; }
+# shellcheck source=guest-lib.sh
+source "$here/guest-lib.sh"
 
 basedir="$("$here/build-guest.sh" "$basedir" | tail -1)"
 
@@ -32,15 +34,9 @@ fi
 # The base initramfs already loads virtio and virtio_ring (virtio_pci needs them); virtio_console,
 # which makes the agent's port /dev/vportNpM, needs nothing else, so the root filesystem's init
 # loads it. The module must match the kernel build-guest.sh chose: the newest one with modules.
-kernel_version=""
-for image in $(ls -1 /boot/vmlinuz-* | sort -V -r); do
-  version="${image#/boot/vmlinuz-}"
-  if [[ -f "/lib/modules/$version/modules.dep" ]]; then kernel_version="$version"; break; fi
-done
-[[ -n "$kernel_version" ]] || { log "no /boot/vmlinuz-* with /lib/modules/<version>/modules.dep"; exit 1; }
+find_kernel
 cmp -s "/boot/vmlinuz-$kernel_version" "$basedir/vmlinuz" \
   || { log "$basedir/vmlinuz is not /boot/vmlinuz-$kernel_version"; exit 1; }
-moddir="/lib/modules/$kernel_version"
 console_module="$(grep -oE '^[^:]*/virtio_console\.ko[^:]*' "$moddir/modules.dep" || true)"
 [[ -n "$console_module" ]] || { log "virtio_console is not a module of kernel $kernel_version"; exit 1; }
 console_deps="$(grep -E "^${console_module//./\\.}:" "$moddir/modules.dep" | cut -d: -f2 | xargs -r -n1 basename | sed -E 's/\.ko.*//' | sort | tr '\n' ' ')"
@@ -60,15 +56,10 @@ build_key="$(
     echo "qemu-ga $(dpkg-query -W -f='${Version}' qemu-guest-agent 2>/dev/null || /usr/sbin/qemu-ga --version | head -1)"
     for file in "${agent_files[@]}" "$moddir/$console_module"; do echo "$file $(stat -L -c '%s %Y' "$file")"; done
     echo "size $rootfs_size_mib"
-    cat "$here/build-guest-agent.sh" "$here/agent-init.sh" "$here/agent-shutdown.sh"
+    cat "$here/build-guest-agent.sh" "$here/guest-lib.sh" "$here/agent-init.sh" "$here/agent-shutdown.sh"
   } | sha256sum | cut -d' ' -f1
 )"
-cache_valid() {
-  [[ -f "$outdir/build-key" && "$(cat "$outdir/build-key")" == "$build_key" ]] || return 1
-  [[ -f "$outdir/vmlinuz" && -f "$outdir/initramfs.img" && -f "$outdir/rootfs.img" ]] || return 1
-  (cd "$outdir" && sha256sum --quiet --check rootfs.img.sha256 >/dev/null 2>&1)
-}
-if cache_valid; then
+if cache_valid "$outdir" "$build_key"; then
   log "cached guest-agent guest in $outdir"
   echo "$outdir"
   exit 0
@@ -80,16 +71,10 @@ work="$(mktemp -d "$outdir/.work.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 rootdir="$work/rootfs"
-mkdir -p "$rootdir"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,mnt,var,lib/modules}
-chmod 1777 "$rootdir/tmp"
+busybox_rootfs "$rootdir" "$here/agent-init.sh"
+mkdir -p "$rootdir"/{var,lib/modules}
 ln -s ../run "$rootdir/var/run"
-cp /bin/busybox "$rootdir/bin/busybox"
-while read -r applet; do
-  [[ "$applet" == bin/busybox ]] && continue
-  [[ -e "$rootdir/$applet" ]] || ln -s /bin/busybox "$rootdir/$applet"
-done < <(/bin/busybox --list-full)
-rm -f "$rootdir/sbin/init" "$rootdir/sbin/shutdown"
-install -m 0755 "$here/agent-init.sh" "$rootdir/sbin/init"
+rm -f "$rootdir/sbin/shutdown"
 # qemu-ga's guest-shutdown runs /sbin/shutdown, which busybox lacks.
 install -m 0755 "$here/agent-shutdown.sh" "$rootdir/sbin/shutdown"
 for file in "${agent_files[@]}"; do
@@ -104,9 +89,7 @@ case "$console_module" in
   *) log "unknown module format: $console_module"; exit 1 ;;
 esac
 echo "rewind-agent-guest" >"$rootdir/etc/hostname"
-truncate -s "${rootfs_size_mib}M" "$work/rootfs.img"
-mkfs.ext4 -q -F -L rewind-root -m 0 -d "$rootdir" "$work/rootfs.img" >&2
-e2fsck -fn "$work/rootfs.img" >&2
+make_rootfs_image "$rootdir" "$work/rootfs.img" "$rootfs_size_mib"
 
 cp "$basedir/vmlinuz" "$basedir/initramfs.img" "$work/"
 (cd "$work" && sha256sum rootfs.img >rootfs.img.sha256)

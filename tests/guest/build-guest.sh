@@ -15,6 +15,8 @@ mkdir -p "$outdir"
 outdir="$(cd "$outdir" && pwd)"
 
 log() { echo "build-guest: $*" >&2; }
+# shellcheck source=guest-lib.sh
+source "$here/guest-lib.sh"
 
 # Concurrent test runs share one cache directory: one builds, the others wait and reuse.
 exec 9>"$outdir/.lock"
@@ -49,13 +51,7 @@ fi
 
 # ---- kernel -----------------------------------------------------------------------------------
 # The newest installed kernel whose modules are present.
-kernel_version=""
-for image in $(ls -1 /boot/vmlinuz-* | sort -V -r); do
-  version="${image#/boot/vmlinuz-}"
-  if [[ -f "/lib/modules/$version/modules.dep" ]]; then kernel_version="$version"; break; fi
-done
-[[ -n "$kernel_version" ]] || { log "no /boot/vmlinuz-* with /lib/modules/<version>/modules.dep"; exit 1; }
-moddir="/lib/modules/$kernel_version"
+find_kernel
 
 # ---- cache ------------------------------------------------------------------------------------
 build_key="$(
@@ -64,17 +60,10 @@ build_key="$(
     echo "busybox $(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || /bin/busybox | head -1)"
     echo "e2fsprogs $(mkfs.ext4 -V 2>&1 | head -1)"
     echo "size $rootfs_size_mib"
-    cat "$here/build-guest.sh" "$here/initramfs-init.sh" "$here/rootfs-init.sh"
+    cat "$here/build-guest.sh" "$here/guest-lib.sh" "$here/initramfs-init.sh" "$here/rootfs-init.sh"
   } | sha256sum | cut -d' ' -f1
 )"
-# The image's checksum is part of the cache check: booting the cached image itself by mistake (instead
-# of a copy) changes it, and the tests must never start from a disk a previous boot wrote.
-cache_valid() {
-  [[ -f "$outdir/build-key" && "$(cat "$outdir/build-key")" == "$build_key" ]] || return 1
-  [[ -f "$outdir/vmlinuz" && -f "$outdir/initramfs.img" && -f "$outdir/rootfs.img" ]] || return 1
-  (cd "$outdir" && sha256sum --quiet --check rootfs.img.sha256 >/dev/null 2>&1)
-}
-if cache_valid; then
+if cache_valid "$outdir" "$build_key"; then
   log "cached guest for kernel $kernel_version in $outdir"
   echo "$outdir"
   exit 0
@@ -146,20 +135,9 @@ log "initramfs modules: $(tr '\n' ' ' <"$initramfs/modules/order")"
 
 # ---- root filesystem --------------------------------------------------------------------------
 rootdir="$work/rootfs"
-mkdir -p "$rootdir"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc,mnt}
-chmod 1777 "$rootdir/tmp"
-cp /bin/busybox "$rootdir/bin/busybox"
-# One symlink per applet, at the place busybox itself says it belongs (/bin/sh, /sbin/poweroff...).
-while read -r applet; do
-  [[ "$applet" == bin/busybox ]] && continue
-  [[ -e "$rootdir/$applet" ]] || ln -s /bin/busybox "$rootdir/$applet"
-done < <(/bin/busybox --list-full)
-rm -f "$rootdir/sbin/init"
-install -m 0755 "$here/rootfs-init.sh" "$rootdir/sbin/init"
+busybox_rootfs "$rootdir" "$here/rootfs-init.sh"
 echo "rewind-guest" >"$rootdir/etc/hostname"
-truncate -s "${rootfs_size_mib}M" "$work/rootfs.img"
-mkfs.ext4 -q -F -L rewind-root -m 0 -d "$rootdir" "$work/rootfs.img" >&2
-e2fsck -fn "$work/rootfs.img" >&2
+make_rootfs_image "$rootdir" "$work/rootfs.img" "$rootfs_size_mib"
 
 cp "/boot/vmlinuz-$kernel_version" "$work/vmlinuz"
 (cd "$work" && sha256sum rootfs.img >rootfs.img.sha256)

@@ -17,6 +17,17 @@ public sealed class SiteTests : IDisposable
 
     private Management.Site OpenSite() => Management.Site.Open(Home, new SiteOptions { User = "tester" });
 
+    /// <summary>A site with pool "fast" beside the default one, volumes "os" and "fast/data", and group "vm1" of both.</summary>
+    private Management.Site OpenSiteWithGroup()
+    {
+        var site = OpenSite();
+        site.AddPool("fast", Fast);
+        site.CreateVolume("os", 1 << 20);
+        site.CreateVolume("fast/data", 1 << 20);
+        site.CreateGroup("vm1", ["os", "fast/data"]);
+        return site;
+    }
+
     [Fact]
     public void APoolAddedToTheSiteServesPoolQualifiedVolumesAndIsThereAfterReopening()
     {
@@ -49,11 +60,7 @@ public sealed class SiteTests : IDisposable
     [Fact]
     public async Task AGroupSnapshotRunsItsHooksAroundOneCutAcrossPoolsAndRecordsWhoWhyAndHow()
     {
-        using var site = OpenSite();
-        site.AddPool("fast", Fast);
-        site.CreateVolume("os", 1 << 20);
-        site.CreateVolume("fast/data", 1 << 20);
-        site.CreateGroup("vm1", ["os", "fast/data"]);
+        using var site = OpenSiteWithGroup();
         string log = Path.Combine(_root, "hooks.log");
         site.AddHook("vm1", HookSpec.ForCommands("app", $"echo \"freeze $REWIND_TARGET $REWIND_SNAPSHOT\" >> {log}",
             $"echo \"thaw $REWIND_VOLUMES\" >> {log}", TimeSpan.FromSeconds(10)));
@@ -85,11 +92,7 @@ public sealed class SiteTests : IDisposable
     [Fact]
     public async Task AFailingPreHookMeansNoSnapshotInAnyMemberAndSaysWhichHookFailed()
     {
-        using var site = OpenSite();
-        site.AddPool("fast", Fast);
-        site.CreateVolume("os", 1 << 20);
-        site.CreateVolume("fast/data", 1 << 20);
-        site.CreateGroup("vm1", ["os", "fast/data"]);
+        using var site = OpenSiteWithGroup();
         string thawed = Path.Combine(_root, "thawed");
         site.AddHook("vm1", HookSpec.ForCommands("first", "true", $"touch {thawed}", TimeSpan.FromSeconds(10)));
         site.AddHook("fast/data", HookSpec.ForCommands("db", "echo cannot flush >&2; exit 3", null, TimeSpan.FromSeconds(10)));

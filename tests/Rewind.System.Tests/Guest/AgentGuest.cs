@@ -30,37 +30,16 @@ internal sealed class AgentGuest : IAsyncDisposable
     /// <param name="driveUri">The root disk (/dev/vda): an NBD URI (<see cref="QemuGuest.NbdUnixDrive"/>) or a raw file.</param>
     /// <param name="agentSocket">Where qemu listens for the host side of org.qemu.guest_agent.0 (at most 107 bytes).</param>
     /// <param name="dataDriveUris">More virtio disks, /dev/vdb onwards in this order; the guest's init leaves them alone.</param>
-    public static AgentGuest Start(string name, GuestAgentImage image, string driveUri, string agentSocket, IReadOnlyList<string>? dataDriveUris = null)
+    public static AgentGuest Start(string name, GuestImage image, string driveUri, string agentSocket, IReadOnlyList<string>? dataDriveUris = null)
     {
-        string qemu = ExternalCommand.FindOnPath("qemu-system-x86_64")
-            ?? throw new InvalidOperationException(
-                "qemu-system-x86_64 is not installed (Debian package qemu-system-x86); the system tests need it");
-        var start = new ProcessStartInfo(qemu)
+        var more = new List<string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
+            "-chardev", $"socket,path={agentSocket},server=on,wait=off,id=qga0",
+            "-device", "virtio-serial",
+            "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
         };
-        foreach (string argument in new[]
-                 {
-                     "-machine", "q35", "-accel", "tcg", "-m", "256",
-                     "-nographic", "-no-reboot", "-nic", "none",
-                     "-kernel", image.KernelPath, "-initrd", image.InitramfsPath,
-                     "-append", "console=ttyS0 root=/dev/vda rw panic=-1 quiet rewind.agent=on",
-                     "-drive", $"file={driveUri},format=raw,if=virtio",
-                     "-chardev", $"socket,path={agentSocket},server=on,wait=off,id=qga0",
-                     "-device", "virtio-serial",
-                     "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (string dataDrive in dataDriveUris ?? [])
-        {
-            start.ArgumentList.Add("-drive");
-            start.ArgumentList.Add($"file={dataDrive},format=raw,if=virtio");
-        }
+        foreach (string dataDrive in dataDriveUris ?? []) more.AddRange(["-drive", $"file={dataDrive},format=raw,if=virtio"]);
+        var start = QemuGuest.StartInfo(image, "rewind.agent=on", driveUri, more);
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var guest = new AgentGuest(name, process);

@@ -18,20 +18,17 @@ internal static partial class QemuGuest
 
     public static string NbdTcpDrive(string host, int port, string export) => $"nbd://{host}:{port}/{export}";
 
-    /// <param name="name">Names the boot in reports.</param>
-    /// <param name="driveUri">The root disk, an NBD URI (see <see cref="NbdUnixDrive"/>, <see cref="NbdTcpDrive"/>) or a raw file.</param>
-    /// <param name="writeMarker">When set, the guest writes this value to /marker before powering off.</param>
-    public static async Task<BootReport> BootAsync(string name, string driveUri, string? writeMarker = null)
+    /// <summary>
+    /// qemu-system-x86_64 (TCG, 256 MiB, serial console on stdout, no network, exits instead of
+    /// rebooting) booting <paramref name="image"/> with <paramref name="driveUri"/> as /dev/vda.
+    /// </summary>
+    /// <param name="kernelArguments">Appended to the kernel command line.</param>
+    /// <param name="moreArguments">Further qemu arguments (devices, more drives).</param>
+    public static ProcessStartInfo StartInfo(GuestImage image, string kernelArguments, string driveUri, IEnumerable<string> moreArguments)
     {
-        var image = GuestImage.Instance;
         string qemu = ExternalCommand.FindOnPath("qemu-system-x86_64")
             ?? throw new InvalidOperationException(
                 "qemu-system-x86_64 is not installed (Debian package qemu-system-x86); the system tests need it");
-        if (writeMarker != null && !MarkerValue().IsMatch(writeMarker))
-            throw new ArgumentException($"marker '{writeMarker}' must be [A-Za-z0-9_-]+ to pass on a kernel command line");
-
-        string append = "console=ttyS0 root=/dev/vda rw panic=-1 quiet"
-            + (writeMarker == null ? "" : $" rewind.write_marker={writeMarker}");
         var start = new ProcessStartInfo(qemu)
         {
             RedirectStandardOutput = true,
@@ -39,16 +36,28 @@ internal static partial class QemuGuest
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        string append = ("console=ttyS0 root=/dev/vda rw panic=-1 quiet " + kernelArguments).TrimEnd();
         foreach (string argument in new[]
                  {
                      "-machine", "q35", "-accel", "tcg", "-m", "256",
                      "-nographic", "-no-reboot", "-nic", "none",
                      "-kernel", image.KernelPath, "-initrd", image.InitramfsPath, "-append", append,
                      "-drive", $"file={driveUri},format=raw,if=virtio",
-                 })
+                 }.Concat(moreArguments))
         {
             start.ArgumentList.Add(argument);
         }
+        return start;
+    }
+
+    /// <param name="name">Names the boot in reports.</param>
+    /// <param name="driveUri">The root disk, an NBD URI (see <see cref="NbdUnixDrive"/>, <see cref="NbdTcpDrive"/>) or a raw file.</param>
+    /// <param name="writeMarker">When set, the guest writes this value to /marker before powering off.</param>
+    public static async Task<BootReport> BootAsync(string name, string driveUri, string? writeMarker = null)
+    {
+        if (writeMarker != null && !MarkerValue().IsMatch(writeMarker))
+            throw new ArgumentException($"marker '{writeMarker}' must be [A-Za-z0-9_-]+ to pass on a kernel command line");
+        var start = StartInfo(GuestImage.Instance, writeMarker == null ? "" : $"rewind.write_marker={writeMarker}", driveUri, []);
 
         var lines = new List<string>();
         using var process = new Process { StartInfo = start };
